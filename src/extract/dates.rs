@@ -1,0 +1,265 @@
+//! The date normaliser: turns the slots a date rule captured into the
+//! guideline's TIMEX3-style value — points (`2022-11`, `2023`, `2023-04-11`,
+//! `2024-Q1`, `2023-WI`), ranges (`2023/2025`, financial years
+//! `2023-04/2024-03`) and durations (`P6W`) — resolving relative expressions
+//! against the publication date.
+
+use super::numbers::{parse_number, Decimal};
+use super::patterns::Slots;
+use crate::calendar::Ymd;
+use crate::rules::Lexicon;
+use serde_json::{json, Map, Value};
+
+/// What a date rule found, and the reference it resolves against.
+pub struct DateContext<'a> {
+    /// The rule's `kind` attribute: `point`, `range` or `duration`.
+    pub kind: &'a str,
+    /// The rule marks the expression vague (`vague = yes`): value null.
+    pub vague: bool,
+    /// The publication date, if known.
+    pub published: Option<Ymd>,
+    /// Whether the clause around the date speaks of the future.
+    pub future: bool,
+}
+
+/// Normalises a date; `None` rejects the match (an impossible date).
+pub fn normalise_date(
+    ctx: &DateContext<'_>,
+    slots: &Slots<'_>,
+    lexicon: &Lexicon,
+) -> Option<Value> {
+    let mut out = Map::new();
+    let modifier = slots.get("mod").and_then(|m| lexicon.get("modifiers", m));
+    if ctx.vague {
+        out.insert("kind".into(), json!(ctx.kind));
+        out.insert("value".into(), Value::Null);
+        out.insert("relative".into(), json!(true));
+        return Some(Value::Object(out));
+    }
+    let resolved = match ctx.kind {
+        "duration" => duration(slots, lexicon).map(Resolved::Fixed),
+        _ => point_or_range(ctx, slots, lexicon),
+    }?;
+    let (kind, value, relative) = match resolved {
+        Resolved::Fixed(v) => (ctx.kind, Value::String(v), false),
+        Resolved::Range(v) => ("range", Value::String(v), false),
+        Resolved::NeedsReference => (ctx.kind, Value::Null, true),
+    };
+    out.insert("kind".into(), json!(kind));
+    out.insert("value".into(), value);
+    if relative {
+        out.insert("relative".into(), json!(true));
+    }
+    if let Some(m) = modifier {
+        out.insert("mod".into(), json!(m));
+    }
+    Some(Value::Object(out))
+}
+
+enum Resolved {
+    Fixed(String),
+    Range(String),
+    NeedsReference,
+}
+
+/// `P6W`, `P3M`, `P10Y`, `PT24H` from a count and a time unit.
+fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
+    let unit = slots.get("unit")?;
+    let code = lexicon.get("time_units", unit)?;
+    let n = match slots.get("n") {
+        Some(n) => {
+            let words = n
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            match words.as_str() {
+                "a" | "an" | "one" => Decimal::int(1),
+                "a couple of" => Decimal::int(2),
+                _ => parse_number(n, lexicon)?,
+            }
+        }
+        None => Decimal::int(1),
+    };
+    // A code is a letter with an optional multiplier: "Y", "10Y", "2W", "TH".
+    let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+    let letter = &code[digits.len()..];
+    let factor = if digits.is_empty() {
+        1
+    } else {
+        digits.parse().ok()?
+    };
+    let amount = n.mul(Decimal::int(factor))?;
+    let amount = match amount.to_json() {
+        Value::Number(x) => x.to_string(),
+        _ => return None,
+    };
+    Some(match letter {
+        "TH" => format!("PT{amount}H"),
+        "TM" => format!("PT{amount}M"),
+        _ => format!("P{amount}{letter}"),
+    })
+}
+
+fn year_of(s: &str) -> Option<i32> {
+    let s = s.trim_start_matches(['\'', '\u{2019}']);
+    match s.len() {
+        4 => s.parse().ok(),
+        2 => s.parse::<i32>().ok().map(|y| 2000 + y),
+        _ => None,
+    }
+}
+
+/// A month by name ("March", "Sept") or number ("03").
+fn month_of(s: Option<&str>, lexicon: &Lexicon) -> Option<u32> {
+    let s = s?;
+    match s.parse::<u32>() {
+        Ok(m) => (1..=12).contains(&m).then_some(m),
+        Err(_) => lexicon.get("months", s)?.parse().ok(),
+    }
+}
+
+fn offset_of(rel: Option<&str>) -> Option<i32> {
+    match rel?.to_lowercase().as_str() {
+        "last" | "previous" | "past" => Some(-1),
+        "this" | "current" => Some(0),
+        "next" | "coming" | "following" => Some(1),
+        _ => None,
+    }
+}
+
+fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -> Option<Resolved> {
+    let year = slots.get("year").and_then(year_of);
+    let month = month_of(slots.get("month"), lexicon);
+    let day: Option<u32> = slots.get("day").and_then(|d| d.parse().ok());
+
+    // Financial years: "2023/24", "2023-24", "2023/2024".
+    if let (Some(y), Some(fy)) = (year, slots.get("fy")) {
+        let end = match fy.len() {
+            2 => (y / 100) * 100 + fy.parse::<i32>().ok()?,
+            4 => fy.parse().ok()?,
+            _ => return None,
+        };
+        if end != y + 1 {
+            return (end > y).then(|| Resolved::Range(format!("{y}/{end}")));
+        }
+        return Some(Resolved::Range(format!("{y}-04/{end}-03")));
+    }
+
+    // Ranges: a second year (or month) ends them.
+    if slots.get("year2").is_some() || slots.get("month2").is_some() {
+        let year2 = slots.get("year2").and_then(year_of).or(year);
+        let month2 = month_of(slots.get("month2"), lexicon);
+        let day2: Option<u32> = slots.get("day2").and_then(|d| d.parse().ok());
+        let start_year = year.or(year2)?;
+        let start = fixed(start_year, month, day)?;
+        let end = fixed(
+            year2?,
+            month2.or(if day2.is_some() { month } else { None }),
+            day2,
+        )?;
+        if end <= start {
+            return None;
+        }
+        return Some(Resolved::Range(format!("{start}/{end}")));
+    }
+
+    if let Some(q) = slots.get("quarter") {
+        let q: u32 = match q.to_lowercase().trim_start_matches('q') {
+            "first" => 1,
+            "second" => 2,
+            "third" => 3,
+            "fourth" | "final" => 4,
+            digits => digits.parse().ok()?,
+        };
+        if !(1..=4).contains(&q) {
+            return None;
+        }
+        return Some(match year {
+            Some(y) => Resolved::Fixed(format!("{y}-Q{q}")),
+            None => Resolved::NeedsReference,
+        });
+    }
+    if let Some(season) = slots.get("season") {
+        let code = lexicon.get("seasons", season)?;
+        return Some(match year {
+            Some(y) => Resolved::Fixed(format!("{y}-{code}")),
+            None => Resolved::NeedsReference,
+        });
+    }
+
+    let rel = offset_of(slots.get("rel"));
+    let unit = slots
+        .get("unit")
+        .and_then(|u| lexicon.get("time_units", u))
+        .map(str::to_string);
+    if let Some(y) = year {
+        return fixed(y, month, day).map(Resolved::Fixed);
+    }
+    let Some(published) = ctx.published else {
+        return Some(Resolved::NeedsReference);
+    };
+    if let Some(m) = month {
+        let y = match (rel, unit.as_deref()) {
+            // "November last year", "February this year".
+            (Some(off), Some("Y")) => published.year + off,
+            // "last March": the latest March at least two months back.
+            (Some(-1), None) => {
+                let (y, pm) = published.add_months(-2);
+                if m <= pm {
+                    y
+                } else {
+                    y - 1
+                }
+            }
+            // "next March": the first March after this month.
+            (Some(1), None) => {
+                if m > published.month {
+                    published.year
+                } else {
+                    published.year + 1
+                }
+            }
+            (Some(0), None) => published.year,
+            // A bare month: the latest such month, or the next in a future clause.
+            _ => {
+                if ctx.future && m > published.month {
+                    published.year
+                } else if m <= published.month {
+                    published.year
+                } else {
+                    published.year - 1
+                }
+            }
+        };
+        return fixed(y, Some(m), day).map(Resolved::Fixed);
+    }
+    let off = rel?;
+    Some(Resolved::Fixed(match unit.as_deref()? {
+        "Y" => format!("{}", published.year + off),
+        "M" => {
+            let (y, m) = published.add_months(off);
+            format!("{y}-{m:02}")
+        }
+        "3M" => {
+            let (y, m) = published.add_months(3 * off);
+            format!("{y}-Q{}", (m - 1) / 3 + 1)
+        }
+        "W" => {
+            let (y, w) = published.add_days(7 * i64::from(off)).iso_week();
+            format!("{y}-W{w:02}")
+        }
+        "D" => published.add_days(i64::from(off)).to_string(),
+        _ => return None,
+    }))
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; `None` for a day that does not exist.
+fn fixed(year: i32, month: Option<u32>, day: Option<u32>) -> Option<String> {
+    match (month, day) {
+        (Some(m), Some(d)) => Ymd::new(year, m, d).map(|d| d.to_string()),
+        (Some(m), None) => (1..=12).contains(&m).then(|| format!("{year}-{m:02}")),
+        (None, None) => Some(format!("{year}")),
+        (None, Some(_)) => None,
+    }
+}

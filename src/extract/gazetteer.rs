@@ -1,0 +1,91 @@
+//! The compiled gazetteer: every alias of every entry in one aho-corasick
+//! automaton (ASCII case-insensitive), run once over a document. All
+//! overlapping hits are reported; each is kept only at whole-word
+//! boundaries and where its case rule accepts the text, and the resolver
+//! later keeps the longest.
+
+use crate::rules::{CaseRule, Gazetteer, RuleError};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One gazetteer hit: a span and the entries whose aliases it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Byte offset where it starts.
+    pub start: usize,
+    /// Byte offset where it ends.
+    pub end: usize,
+    /// Indices of the entries it names (an organisation and a product may share a name).
+    pub entries: Vec<usize>,
+}
+
+/// The automaton and, for each of its patterns, the entries it stands for.
+#[derive(Debug, Clone)]
+pub struct GazetteerMatcher {
+    automaton: AhoCorasick,
+    patterns: Vec<(String, Vec<(usize, CaseRule)>)>,
+}
+
+impl GazetteerMatcher {
+    /// Builds one automaton from all aliases.
+    pub fn build(gazetteer: &Gazetteer, dir: &Path) -> Result<GazetteerMatcher, RuleError> {
+        let mut by_text: HashMap<&str, usize> = HashMap::new();
+        let mut patterns: Vec<(String, Vec<(usize, CaseRule)>)> = Vec::new();
+        for alias in &gazetteer.aliases {
+            let i = *by_text.entry(alias.text.as_str()).or_insert_with(|| {
+                patterns.push((alias.text.clone(), Vec::new()));
+                patterns.len() - 1
+            });
+            if !patterns[i].1.iter().any(|(e, _)| *e == alias.entry) {
+                patterns[i].1.push((alias.entry, alias.case));
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(patterns.iter().map(|(t, _)| t.as_str()))
+            .map_err(|e| {
+                RuleError::file(dir, format!("cannot build the gazetteer automaton: {e}"))
+            })?;
+        Ok(GazetteerMatcher {
+            automaton,
+            patterns,
+        })
+    }
+
+    /// Every whole-word, case-accepted hit in `text`, in order of start.
+    pub fn find(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for m in self.automaton.find_overlapping_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if !is_boundary(text, start, end) {
+                continue;
+            }
+            let (alias, entries) = &self.patterns[m.pattern().as_usize()];
+            let found = &text[start..end];
+            let entries: Vec<usize> = entries
+                .iter()
+                .filter(|(_, case)| case.accepts(alias, found))
+                .map(|(e, _)| *e)
+                .collect();
+            if !entries.is_empty() {
+                hits.push(Hit {
+                    start,
+                    end,
+                    entries,
+                });
+            }
+        }
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        hits
+    }
+}
+
+/// Whether a span starts and ends at word boundaries (letters and digits
+/// are word characters; a hyphen or an apostrophe is not).
+fn is_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}

@@ -1,0 +1,250 @@
+//! The metric normaliser: turns the slots a metric rule captured into the
+//! guideline's value — `number` (scale applied, exactly), `unit` (currency
+//! code, `percent`, `ratio`, or the counted noun phrase in lower case),
+//! `qualifier`, and `upper` and `per` for ranges and rates — and rejects
+//! what is not a metric: years, durations, numbers inside names, list
+//! numbers, times of day, phone numbers.
+
+use super::numbers::{parse_number, round4, Decimal};
+use super::patterns::Slots;
+use crate::rules::Lexicon;
+use serde_json::{json, Map, Value};
+
+/// A metric's value and where its span ends (the counted noun phrase may
+/// be cut short of what the rule captured).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// The normalised value.
+    pub value: Value,
+    /// Byte offset (in the matched text) where the span ends.
+    pub end: usize,
+}
+
+/// Normalises a metric; `None` rejects the match. `kind` is the rule's
+/// `kind` attribute: `count`, `percent`, `money`, `ratio`, `fraction` or
+/// `bare` (a number with no counted noun).
+pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Option<Metric> {
+    if excluded_by_context(slots, lexicon) {
+        return None;
+    }
+    // The span ends after the counted noun (cut to its head), else after
+    // the last slot the rule filled.
+    let mut end = slots
+        .ranges()
+        .filter(|(name, _)| *name != "noun")
+        .map(|(_, r)| r.end)
+        .max()
+        .unwrap_or(slots.whole().end);
+    let mut noun_unit = None;
+    if let Some(noun) = slots.range("noun") {
+        if let Some((unit, unit_end)) = counted_noun(&slots.text()[noun.clone()], lexicon) {
+            end = noun.start + unit_end;
+            noun_unit = Some(unit);
+        }
+    }
+    let mut value = Map::new();
+    let (number, unit): (Value, Option<String>) = match kind {
+        "ratio" => {
+            let a = parse_number(slots.get("ratio_a")?, lexicon)?.to_f64();
+            let b = parse_number(slots.get("ratio_b")?, lexicon)?.to_f64();
+            if b == 0.0 || a >= b {
+                return None;
+            }
+            (round4(a / b), Some("ratio".into()))
+        }
+        "fraction" => {
+            let num = match slots.get("num") {
+                Some(n) if n.eq_ignore_ascii_case("a") => 1.0,
+                Some(n) => parse_number(n, lexicon)?.to_f64(),
+                None => 1.0,
+            };
+            let den: f64 = lexicon.get("fractions", slots.get("frac")?)?.parse().ok()?;
+            if num >= den {
+                return None;
+            }
+            (round4(num / den), Some("ratio".into()))
+        }
+        _ => {
+            let raw = slots.get("num")?;
+            if raw.eq_ignore_ascii_case("one") || looks_like_code(raw) {
+                return None;
+            }
+            let unscaled = slots.get("scale").is_none()
+                && slots.get("cur").is_none()
+                && slots.get("pct").is_none();
+            if unscaled && (is_year(raw) || slots.get("num2").is_some_and(is_year)) {
+                return None;
+            }
+            let scale = scale_of(slots.get("scale"), lexicon)?;
+            let n = parse_number(raw, lexicon)?.mul(scale)?;
+            if let Some(n2) = slots.get("num2") {
+                let scale2 = match slots.get("scale2") {
+                    Some(s) => scale_of(Some(s), lexicon)?,
+                    None => scale,
+                };
+                let upper = parse_number(n2, lexicon)?.mul(scale2)?;
+                if upper.to_f64() <= n.to_f64() {
+                    return None;
+                }
+                value.insert("upper".into(), upper.to_json());
+            }
+            let unit = match kind {
+                "percent" => Some("percent".to_string()),
+                "money" => Some(lexicon.get("currencies", slots.get("cur")?)?.to_string()),
+                "bare" => None,
+                _ => Some(noun_unit?),
+            };
+            (n.to_json(), unit)
+        }
+    };
+    value.insert("number".into(), number);
+    value.insert("unit".into(), unit.map_or(Value::Null, Value::String));
+    let qualifier = if slots.get("plus").is_some() {
+        Some("at_least")
+    } else {
+        slots.get("qual").and_then(|q| lexicon.get("qualifiers", q))
+    };
+    value.insert(
+        "qualifier".into(),
+        qualifier.map_or(Value::Null, |q| json!(q)),
+    );
+    if let Some((period, len)) = rate_period(&slots.text()[end..], lexicon) {
+        value.insert("per".into(), json!(period));
+        end += len;
+    }
+    Some(Metric {
+        value: Value::Object(value),
+        end,
+    })
+}
+
+/// A rate period right after a metric ("a month", "per year", "each
+/// week"): the period's singular name and the bytes it takes.
+fn rate_period(after: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
+    let rest = after.strip_prefix(' ')?;
+    let (connector, tail) = rest.split_once(' ')?;
+    if !matches!(
+        connector.to_lowercase().as_str(),
+        "a" | "an" | "per" | "each" | "every"
+    ) {
+        return None;
+    }
+    let word_len = tail
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(tail.len());
+    let word = tail[..word_len].to_lowercase();
+    let word = if word == "annum" {
+        "year".to_string()
+    } else {
+        word
+    };
+    let code = lexicon.get("time_units", &word)?;
+    if code.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((singular(&word), 1 + connector.len() + 1 + word_len))
+}
+
+fn scale_of(scale: Option<&str>, lexicon: &Lexicon) -> Option<Decimal> {
+    match scale {
+        None => Some(Decimal::int(1)),
+        Some(s) => {
+            let v = lexicon.get("scales", s)?;
+            // Scales are written as powers of ten ("1e6") or plain numbers.
+            Decimal::parse(v)
+        }
+    }
+}
+
+/// Digits with a leading zero ("0300", "07") are codes or phone numbers.
+fn looks_like_code(raw: &str) -> bool {
+    raw.len() > 1 && raw.starts_with('0') && !raw.starts_with("0.")
+}
+
+/// Whether a number is written like a year (four digits, 1900 to 2099).
+fn is_year(raw: &str) -> bool {
+    raw.len() == 4
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && (1900..2100).contains(&raw.parse::<u32>().unwrap_or(0))
+}
+
+/// Context that makes a number part of something else: a name word just
+/// before it ("NHS 111", "Level 5", "section 251"), list numbering at the
+/// start of a line, a time of day after it.
+fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
+    let text = slots.text();
+    let whole = slots.whole();
+    let before = &text[..whole.start];
+    let after = &text[whole.end..];
+    if before.ends_with(['-', '/', '.', '#']) && !before.ends_with(" -") {
+        return true;
+    }
+    let prev_word = before
+        .trim_end_matches([' ', '\u{a0}'])
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}')
+        .next()
+        .unwrap_or("");
+    if lexicon.contains("name_numbers", prev_word) {
+        return true;
+    }
+    let line_start = before.rsplit('\n').next().unwrap_or(before);
+    if line_start.trim().is_empty() && after.starts_with(['.', ')']) {
+        return true;
+    }
+    if after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
+    let a = after.trim_start().to_lowercase();
+    ["am", "pm", "a.m.", "p.m."]
+        .iter()
+        .any(|t| a.starts_with(t) && !a[t.len()..].starts_with(|c: char| c.is_alphanumeric()))
+}
+
+/// Cuts a captured noun phrase at the first word that cannot belong to it
+/// (a preposition, conjunction, determiner, auxiliary, or — after the
+/// first word — a participle or adverb). Returns the unit in lower case
+/// and the byte length kept; `None` when nothing is left or the phrase
+/// counts time (a duration, which is a date).
+fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
+    let mut kept_end = 0;
+    let mut words = Vec::new();
+    let mut offset = 0;
+    for raw in noun.split(' ') {
+        let start = offset;
+        offset += raw.len() + 1;
+        if raw.is_empty() {
+            continue;
+        }
+        let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let lower = word.to_lowercase().replace('\u{2019}', "'");
+        if word.is_empty() || lexicon.contains("noun_stops", &lower) {
+            break;
+        }
+        if !words.is_empty()
+            && is_participle_or_adverb(&lower)
+            && !lexicon.contains("noun_words", &lower)
+        {
+            break;
+        }
+        words.push(lower);
+        kept_end = start + word.len();
+        if word.len() < raw.len() {
+            break; // punctuation ends the phrase
+        }
+    }
+    let first = words.first()?;
+    if lexicon.contains("time_units", first) {
+        return None;
+    }
+    Some((words.join(" "), kept_end))
+}
+
+fn is_participle_or_adverb(word: &str) -> bool {
+    (word.len() > 4 && (word.ends_with("ing") || word.ends_with("ed")))
+        || (word.len() > 3 && word.ends_with("ly"))
+}
+
+/// A simple English singular for rate periods ("months" → "month").
+fn singular(word: &str) -> String {
+    word.strip_suffix('s').unwrap_or(word).to_string()
+}

@@ -1,0 +1,416 @@
+//! Extraction: finds candidate facts in a document's text with the compiled
+//! gazetteer and pattern rules (one pass of each), normalises their values,
+//! and resolves overlaps so that no two facts share text.
+
+pub mod dates;
+mod gazetteer;
+pub mod metrics;
+pub mod numbers;
+pub mod patterns;
+
+pub use gazetteer::{GazetteerMatcher, Hit};
+pub use patterns::{CompiledPatterns, CompiledRule, Slots};
+
+use crate::calendar::Ymd;
+use crate::fact::FactType;
+use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
+use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// A fact before it is placed in its section and sentence. Offsets are
+/// bytes into the document text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Byte offset where the span starts.
+    pub start: usize,
+    /// Byte offset where it ends (exclusive).
+    pub end: usize,
+    /// The fact's type.
+    pub fact_type: FactType,
+    /// The normalised value.
+    pub value: Value,
+    /// The rule id or gazetteer line that found it.
+    pub rule: String,
+    /// Tie-break between spans of equal length: lower wins.
+    pub priority: u8,
+    /// A stop phrase: it takes its span from other candidates and is then
+    /// dropped.
+    pub stop: bool,
+}
+
+/// Everything compiled from a rule set, ready to run over documents.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    gazetteer: GazetteerMatcher,
+    entries: Vec<Entry>,
+    patterns: Vec<CompiledPatterns>,
+    lexicon: Lexicon,
+}
+
+impl Extractor {
+    /// Compiles the gazetteer into one automaton and each pattern file into
+    /// one regex.
+    pub fn new(rules: &RuleSet, dir: &Path) -> Result<Extractor, RuleError> {
+        Ok(Extractor {
+            gazetteer: GazetteerMatcher::build(&rules.gazetteer, dir)?,
+            entries: rules.gazetteer.entries.clone(),
+            patterns: rules
+                .patterns
+                .iter()
+                .map(CompiledPatterns::compile)
+                .collect::<Result<_, _>>()?,
+            lexicon: rules.lexicon.clone(),
+        })
+    }
+
+    /// The lexicon the normalisers use.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// The compiled pattern files.
+    pub fn patterns(&self) -> &[CompiledPatterns] {
+        &self.patterns
+    }
+
+    /// All facts in `text`, overlaps resolved, in text order.
+    pub fn extract(&self, text: &str, published: Option<Ymd>) -> Vec<Candidate> {
+        let search = searchable(text);
+        let mut found = self.gazetteer_candidates(&search);
+        let known_ends: HashSet<(FactType, usize)> =
+            found.iter().map(|c| (c.fact_type, c.end)).collect();
+        for file in &self.patterns {
+            file.scan(&search, |rule, slots| {
+                if let Some(c) = self.normalise(file.fact_type, rule, &slots, published) {
+                    // A name the gazetteer knows wins over a shape that only
+                    // adds words before it ("CEO of <trust>").
+                    let named =
+                        matches!(c.fact_type, FactType::Organisation | FactType::Technology);
+                    if !(named && known_ends.contains(&(c.fact_type, c.end))) {
+                        found.push(c);
+                    }
+                }
+            });
+        }
+        resolve(found)
+    }
+
+    fn gazetteer_candidates(&self, text: &str) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for hit in self.gazetteer.find(text) {
+            let kind_of = |e: &&usize| &self.entries[**e].kind;
+            if let Some(stop) = hit
+                .entries
+                .iter()
+                .find(|e| matches!(kind_of(e), EntryKind::Stop { .. }))
+            {
+                out.push(Candidate {
+                    start: hit.start,
+                    end: hit.end,
+                    fact_type: FactType::Organisation,
+                    value: Value::Null,
+                    rule: self.entries[*stop].rule.clone(),
+                    priority: 0,
+                    stop: true,
+                });
+                continue;
+            }
+            let org = hit
+                .entries
+                .iter()
+                .find(|e| matches!(kind_of(e), EntryKind::Organisation { .. }));
+            let tech = hit
+                .entries
+                .iter()
+                .find(|e| matches!(kind_of(e), EntryKind::Technology { .. }));
+            let entry = match (org, tech) {
+                (Some(o), Some(t)) => {
+                    if used_as_product(text, hit.start, hit.end, &self.lexicon) {
+                        t
+                    } else {
+                        o
+                    }
+                }
+                (Some(e), None) | (None, Some(e)) => e,
+                (None, None) => continue,
+            };
+            let entry = &self.entries[*entry];
+            out.push(Candidate {
+                start: hit.start,
+                end: hit.end,
+                fact_type: if matches!(entry.kind, EntryKind::Organisation { .. }) {
+                    FactType::Organisation
+                } else {
+                    FactType::Technology
+                },
+                value: entry_value(entry),
+                rule: entry.rule.clone(),
+                priority: 0,
+                stop: false,
+            });
+        }
+        out
+    }
+
+    /// Normalises one pattern match into a candidate, or rejects it.
+    pub fn normalise(
+        &self,
+        fact_type: FactType,
+        rule: &CompiledRule,
+        slots: &Slots<'_>,
+        published: Option<Ymd>,
+    ) -> Option<Candidate> {
+        let span = slots.range("span").unwrap_or_else(|| slots.whole());
+        let text = slots.text();
+        let (start, end, value, priority) = match fact_type {
+            FactType::Date => {
+                let ctx = dates::DateContext {
+                    kind: rule.attr("kind").unwrap_or("point"),
+                    vague: rule.attr("vague") == Some("yes"),
+                    published,
+                    future: speaks_of_future(text, span.start, &self.lexicon),
+                };
+                let value = dates::normalise_date(&ctx, slots, &self.lexicon)?;
+                (span.start, span.end, value, 1)
+            }
+            FactType::Metric => {
+                let m = metrics::normalise_metric(
+                    rule.attr("kind").unwrap_or("count"),
+                    slots,
+                    &self.lexicon,
+                )?;
+                (span.start, m.end, m.value, 2)
+            }
+            FactType::Organisation | FactType::Technology => {
+                let name = slots.range("name").unwrap_or(span);
+                let (start, end) = trim_leading(text, name.start, name.end, &self.lexicon)?;
+                let name = &text[start..end];
+                if fact_type == FactType::Organisation && joins_two_names(name) {
+                    return None;
+                }
+                let mut value = Map::new();
+                value.insert("canonical".into(), json!(name));
+                let key = if fact_type == FactType::Organisation {
+                    "kind"
+                } else {
+                    "category"
+                };
+                value.insert(key.into(), json!(rule.attr(key).unwrap_or("other")));
+                (start, end, Value::Object(value), 3)
+            }
+        };
+        (end > start).then(|| Candidate {
+            start,
+            end,
+            fact_type,
+            value,
+            rule: rule.id.clone(),
+            priority,
+            stop: false,
+        })
+    }
+}
+
+/// The value a gazetteer entry gives its facts.
+fn entry_value(entry: &Entry) -> Value {
+    let mut v = Map::new();
+    v.insert("canonical".into(), json!(entry.canonical));
+    match &entry.kind {
+        EntryKind::Organisation { kind, code, region } => {
+            v.insert("kind".into(), json!(kind));
+            if let Some(code) = code {
+                v.insert("code".into(), json!(code));
+            }
+            if let Some(region) = region {
+                v.insert("region".into(), json!(region));
+            }
+        }
+        EntryKind::Technology { category } => {
+            v.insert("category".into(), json!(category));
+        }
+        EntryKind::Stop { .. } => return Value::Null,
+    }
+    Value::Object(v)
+}
+
+/// The text as the matchers see it: a line break inside a paragraph, a tab
+/// or a carriage return becomes a space (same byte length, so offsets hold),
+/// so names and figures wrapped across lines are still found. Blank lines
+/// and line breaks before list items stay.
+pub fn searchable(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\t', '\r']) {
+        return Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    let lines: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut start = 0;
+        for piece in text.split_inclusive('\n') {
+            v.push((start, start + piece.len()));
+            start += piece.len();
+        }
+        v
+    };
+    let blank = |(s, e): (usize, usize)| text[s..e].trim().is_empty();
+    for (i, &(s, e)) in lines.iter().enumerate() {
+        for b in &mut bytes[s..e] {
+            if *b == b'\t' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
+        if text[s..e].ends_with('\n') {
+            if let Some(&next) = lines.get(i + 1) {
+                let next_text = &text[next.0..next.1];
+                if !blank((s, e)) && !blank(next) && !crate::sections::is_list_item(next_text) {
+                    bytes[e - 1] = b' ';
+                }
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8(bytes).expect("only ASCII bytes were replaced"))
+}
+
+/// Whether a name shared by a company and its product is used as the
+/// product here: a use verb just before it ("using Lantum") or "as a"
+/// just after it ("Lantum as a holistic solution").
+fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
+    let before = text[..start].trim_end();
+    let prev = before
+        .rsplit(|c: char| !c.is_alphanumeric() && c != '-')
+        .next()
+        .unwrap_or("");
+    if lexicon.contains("product_cues", prev) {
+        return true;
+    }
+    let after = text[end..].trim_start().to_lowercase();
+    ["as a ", "as an ", "as the "]
+        .iter()
+        .any(|p| after.starts_with(p))
+}
+
+/// Whether the sentence before a date speaks of the future ("will go live
+/// in June", "is set to launch in May"), from the lexicon's
+/// `future_markers`. Only words before the date count: in "In December,
+/// the trust announced plans to ..." the month is past.
+fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
+    let from = text[..start]
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |i| i + 1);
+    let words: Vec<String> = text[from..start]
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.iter().any(|w| lexicon.contains("future_markers", w))
+        || words
+            .windows(2)
+            .any(|p| lexicon.contains("future_markers", &format!("{} {}", p[0], p[1])))
+}
+
+/// Drops leading words a pattern caught that are not part of a name
+/// ("Yesterday", "The"); `None` when nothing is left.
+fn trim_leading(
+    text: &str,
+    mut start: usize,
+    end: usize,
+    lexicon: &Lexicon,
+) -> Option<(usize, usize)> {
+    loop {
+        let rest = &text[start..end];
+        let word_len = rest.find(' ')?;
+        if !lexicon.contains("org_leading", &rest[..word_len]) {
+            return Some((start, end));
+        }
+        start += word_len + 1;
+    }
+}
+
+/// Whether a pattern's organisation swallowed two names joined by "and"
+/// ("X NHS Trust and Y NHS Trust").
+fn joins_two_names(name: &str) -> bool {
+    const ENDINGS: [&str; 7] = ["Trust", "ICB", "ICS", "Council", "Ltd", "plc", "Limited"];
+    let parts: Vec<&str> = name.split(" and ").collect();
+    parts[..parts.len() - 1]
+        .iter()
+        .any(|part| ENDINGS.iter().any(|e| part.ends_with(e)))
+}
+
+/// Keeps the longest of overlapping candidates (ties: lower priority
+/// number, then the earlier one), and returns them in text order.
+pub fn resolve(mut found: Vec<Candidate>) -> Vec<Candidate> {
+    found.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.priority.cmp(&b.priority))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for c in found {
+        let clash_before = taken
+            .range(..c.end)
+            .next_back()
+            .is_some_and(|(_, &e)| e > c.start);
+        if clash_before {
+            continue;
+        }
+        taken.insert(c.start, c.end);
+        kept.push(c);
+    }
+    kept.retain(|c| !c.stop);
+    kept.sort_by_key(|c| c.start);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(start: usize, end: usize, priority: u8) -> Candidate {
+        Candidate {
+            start,
+            end,
+            fact_type: FactType::Technology,
+            value: Value::Null,
+            rule: format!("{start}-{end}"),
+            priority,
+            stop: false,
+        }
+    }
+
+    #[test]
+    fn longest_wins_and_nothing_overlaps() {
+        let mut stop = cand(50, 57, 0);
+        stop.stop = true;
+        let kept = resolve(vec![
+            cand(0, 2, 0),
+            cand(0, 36, 0),
+            cand(30, 40, 0),
+            cand(40, 45, 1),
+            cand(40, 45, 0),
+            cand(50, 53, 0),
+            stop,
+        ]);
+        let spans: Vec<(usize, usize, u8)> =
+            kept.iter().map(|c| (c.start, c.end, c.priority)).collect();
+        assert_eq!(spans, vec![(0, 36, 0), (40, 45, 0)]);
+    }
+
+    #[test]
+    fn searchable_text_keeps_offsets_and_paragraphs() {
+        let text = "Black Country\nHealthcare NHS\tTrust.\n\n• a\n• b\n";
+        let s = searchable(text);
+        assert_eq!(s.len(), text.len());
+        assert_eq!(s, "Black Country Healthcare NHS Trust.\n\n• a\n• b\n");
+    }
+
+    #[test]
+    fn two_names_joined_by_and() {
+        assert!(joins_two_names(
+            "Royal Wolverhampton NHS Trust and Walsall Healthcare NHS Trust"
+        ));
+        assert!(!joins_two_names("Birmingham and Solihull ICB"));
+    }
+}

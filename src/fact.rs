@@ -1,0 +1,155 @@
+//! Facts: what the extractor finds, as written to `facts.jsonl`, and their
+//! stable ids.
+
+use crate::sections::SectionKind;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The four types of fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactType {
+    /// A named organisation.
+    Organisation,
+    /// A technology, product or digital service.
+    Technology,
+    /// A temporal expression.
+    Date,
+    /// A numeric quantity.
+    Metric,
+}
+
+impl FactType {
+    /// All types, in output order.
+    pub const ALL: [FactType; 4] = [
+        FactType::Organisation,
+        FactType::Technology,
+        FactType::Date,
+        FactType::Metric,
+    ];
+
+    /// The type's name as written in output and gold files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactType::Organisation => "organisation",
+            FactType::Technology => "technology",
+            FactType::Date => "date",
+            FactType::Metric => "metric",
+        }
+    }
+
+    /// Parses a type name.
+    pub fn parse(s: &str) -> Option<FactType> {
+        FactType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// One extracted fact. Offsets count code points into the document text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    /// Stable id: the same text and rules give the same id, and an edit
+    /// elsewhere in the document does not change it.
+    pub id: String,
+    /// The document id.
+    pub doc: String,
+    /// Index of the section holding the fact.
+    pub section: usize,
+    /// Kind of that section.
+    pub section_kind: SectionKind,
+    /// The section's ICS, when it is an ICS section.
+    pub ics: Option<String>,
+    /// The fact's type.
+    #[serde(rename = "type")]
+    pub fact_type: FactType,
+    /// The span's text.
+    pub text: String,
+    /// Start, in code points.
+    pub start: usize,
+    /// End (exclusive), in code points.
+    pub end: usize,
+    /// The normalised value.
+    pub value: Value,
+    /// The sentence holding the fact.
+    pub sentence: String,
+    /// The id of the rule (or gazetteer line) that found it.
+    pub rule: String,
+}
+
+/// 64-bit FNV-1a: a small hash that is stable across platforms and
+/// releases, for fact ids and rule fingerprints.
+#[derive(Debug, Clone)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv::new()
+    }
+}
+
+impl Fnv {
+    /// A fresh hash.
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Adds bytes.
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// Adds a string and a separator, so that ("ab","c") and ("a","bc") differ.
+    pub fn field(&mut self, s: &str) {
+        self.write(s.as_bytes());
+        self.write(&[0xff]);
+    }
+
+    /// The hash value.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The id of a fact: a hash of its document, type, text, sentence and its
+/// occurrence among identical (type, text) facts in that sentence.
+pub fn fact_id(
+    doc: &str,
+    fact_type: FactType,
+    text: &str,
+    sentence: &str,
+    occurrence: usize,
+) -> String {
+    let mut h = Fnv::new();
+    h.field(doc);
+    h.field(fact_type.as_str());
+    h.field(text);
+    h.field(sentence);
+    h.field(&occurrence.to_string());
+    format!("{:016x}", h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        let mut h = Fnv::new();
+        h.write(b"a");
+        assert_eq!(h.finish(), 0xaf63dc4c8601ec8c);
+        let mut h = Fnv::new();
+        h.write(b"foobar");
+        assert_eq!(h.finish(), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn ids_depend_on_content_not_position() {
+        let a = fact_id("d", FactType::Metric, "41 percent", "S.", 0);
+        assert_eq!(a, fact_id("d", FactType::Metric, "41 percent", "S.", 0));
+        assert_ne!(a, fact_id("d", FactType::Metric, "41 percent", "S.", 1));
+        assert_ne!(a, fact_id("e", FactType::Metric, "41 percent", "S.", 0));
+        assert_eq!(a.len(), 16);
+    }
+}

@@ -1,0 +1,261 @@
+//! HTML pages: the article text with block structure kept. Headings (`h1`–`h6`)
+//! become lines of their own, paragraphs and list items become blocks
+//! separated by blank lines (list items start with `• `), and script, style,
+//! navigation, forms, asides and footers are dropped. The text comes from
+//! `<article>`, else `<main>`, else `<body>`.
+
+use crate::calendar::Ymd;
+use crate::document::Document;
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+/// What an HTML page yields: its text and the metadata found in it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HtmlArticle {
+    /// The article text, blocks separated by blank lines.
+    pub text: String,
+    /// The first `h1` of the article, else the page `<title>`.
+    pub title: Option<String>,
+    /// Whether the text starts with the title (it was the first block).
+    pub title_in_text: bool,
+    /// From `article:published_time`, a date meta tag or the first `<time datetime>`.
+    pub published: Option<Ymd>,
+    /// From `<link rel="canonical">` or `og:url`.
+    pub url: Option<String>,
+}
+
+const DROPPED: &[&str] = &[
+    "script", "style", "nav", "noscript", "template", "svg", "head", "footer", "aside", "form",
+    "button", "iframe", "select", "textarea",
+];
+
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "address",
+    "details",
+    "summary",
+];
+
+/// Extracts the article text and metadata from an HTML page or fragment.
+pub fn extract_html(source: &str) -> HtmlArticle {
+    let html = Html::parse_document(source);
+    let mut article = HtmlArticle::default();
+    let mut page_title = None;
+    let mut root = None;
+    let mut main = None;
+    let mut body = None;
+    for node in html.tree.root().descendants() {
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        let attr = |name: &str| el.attr(name).map(str::trim).filter(|v| !v.is_empty());
+        match el.name() {
+            "article" if root.is_none() => root = Some(node.id()),
+            "main" if main.is_none() => main = Some(node.id()),
+            "body" if body.is_none() => body = Some(node.id()),
+            "title" if page_title.is_none() => {
+                page_title = Some(collapse(&text_of(node)));
+            }
+            "meta" if article.published.is_none() => {
+                let key = attr("property").or_else(|| attr("name")).unwrap_or("");
+                let key = key.to_ascii_lowercase();
+                if matches!(
+                    key.as_str(),
+                    "article:published_time" | "date" | "pubdate" | "publish-date" | "dc.date"
+                ) {
+                    article.published = attr("content").and_then(Ymd::parse_iso);
+                } else if key == "og:url" && article.url.is_none() {
+                    article.url = attr("content").map(str::to_string);
+                }
+            }
+            "link" if attr("rel") == Some("canonical") => {
+                article.url = attr("href").map(str::to_string);
+            }
+            "time" if article.published.is_none() => {
+                article.published = attr("datetime").and_then(Ymd::parse_iso);
+            }
+            _ => {}
+        }
+    }
+    let top = root
+        .or(main)
+        .or(body)
+        .unwrap_or_else(|| html.tree.root().id());
+    let (blocks, first_h1) = blocks_of(html.tree.get(top).expect("node id from this tree"));
+    article.title_in_text = first_h1 == Some(0);
+    article.title = match first_h1 {
+        Some(i) => Some(blocks[i].clone()),
+        None => page_title.filter(|t| !t.is_empty()),
+    };
+    article.text = blocks.join("\n\n");
+    if !article.text.is_empty() {
+        article.text.push('\n');
+    }
+    article
+}
+
+/// Walks a subtree without recursion (deep nesting cannot overflow the
+/// stack) and returns its text blocks and the index of the first `h1` block.
+fn blocks_of(top: ego_tree::NodeRef<'_, Node>) -> (Vec<String>, Option<usize>) {
+    let mut blocks = Vec::new();
+    let mut first_h1 = None;
+    let mut buf = String::new();
+    let mut prefix = "";
+    let mut skip_depth = 0usize;
+    let mut heading_depth = 0usize;
+    for edge in top.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(el) => {
+                    let name = el.name();
+                    if skip_depth > 0 || DROPPED.contains(&name) {
+                        skip_depth += 1;
+                    } else if BLOCKS.contains(&name) {
+                        flush(&mut buf, prefix, &mut blocks);
+                        prefix = if name == "li" { "• " } else { "" };
+                        if name.len() == 2 && name.starts_with('h') && name != "hr" {
+                            heading_depth += 1;
+                            if name == "h1" && first_h1.is_none() {
+                                first_h1 = Some(blocks.len());
+                            }
+                        }
+                    } else if name == "br" && heading_depth == 0 {
+                        buf.push('\n');
+                    }
+                }
+                Node::Text(text) if skip_depth == 0 => buf.push_str(text),
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(el) = node.value() {
+                    let name = el.name();
+                    if skip_depth > 0 {
+                        skip_depth -= 1;
+                    } else if BLOCKS.contains(&name) {
+                        if name.len() == 2 && name.starts_with('h') && name != "hr" {
+                            heading_depth = heading_depth.saturating_sub(1);
+                        }
+                        flush(&mut buf, prefix, &mut blocks);
+                        prefix = "";
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut buf, prefix, &mut blocks);
+    if first_h1.is_some_and(|i| i >= blocks.len()) {
+        first_h1 = None;
+    }
+    (blocks, first_h1)
+}
+
+/// Ends the current block: collapses its white space line by line and keeps
+/// it when anything is left.
+fn flush(buf: &mut String, prefix: &str, blocks: &mut Vec<String>) {
+    let lines: Vec<String> = buf
+        .split('\n')
+        .map(collapse)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !lines.is_empty() {
+        blocks.push(format!("{prefix}{}", lines.join("\n")));
+    }
+    buf.clear();
+}
+
+/// Collapses every run of white space (no-break spaces included) to one space.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn text_of(node: ego_tree::NodeRef<'_, Node>) -> String {
+    node.descendants()
+        .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+        .collect()
+}
+
+/// Turns an extracted page into a document; a page with no text fails.
+pub(super) fn into_document(
+    article: HtmlArticle,
+    id: &str,
+    source: &str,
+) -> Result<Document, String> {
+    if article.text.trim().is_empty() {
+        return Err("no article text in the HTML".into());
+    }
+    Ok(Document {
+        id: id.to_string(),
+        title: article.title,
+        title_in_text: article.title_in_text,
+        published: article.published,
+        source: source.to_string(),
+        url: article.url,
+        text: article.text,
+        warnings: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_blocks_and_drops_chrome() {
+        let page = r#"<html><head><title>Page</title>
+            <meta property="article:published_time" content="2024-05-20T09:00:00Z">
+            <link rel="canonical" href="https://example.org/a"></head>
+            <body><nav><a href="/">Home</a></nav><script>var x = "<p>no</p>";</script>
+            <article><h1>The  title</h1><p>First &amp; <em>second</em>&nbsp;part.</p>
+            <h2>Black Country</h2><ul><li>One</li><li>Two</li></ul></article>
+            <footer>Copyright</footer></body></html>"#;
+        let a = extract_html(page);
+        assert_eq!(
+            a.text,
+            "The title\n\nFirst & second part.\n\nBlack Country\n\n• One\n\n• Two\n"
+        );
+        assert_eq!(a.title.as_deref(), Some("The title"));
+        assert!(a.title_in_text);
+        assert_eq!(a.published, Ymd::new(2024, 5, 20));
+        assert_eq!(a.url.as_deref(), Some("https://example.org/a"));
+    }
+
+    #[test]
+    fn falls_back_to_page_title_and_body() {
+        let a = extract_html("<title>T</title><p>Only text</p>");
+        assert_eq!(a.text, "Only text\n");
+        assert_eq!(a.title.as_deref(), Some("T"));
+        assert!(!a.title_in_text);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let page = format!("{}deep{}", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        assert_eq!(extract_html(&page).text, "deep\n");
+    }
+}

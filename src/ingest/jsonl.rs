@@ -1,0 +1,223 @@
+//! JSON lines: one article a line, `{"id", "text" | "html", "title"?,
+//! "published"?, "url"?}`. Each line is read and checked on its own, so a bad
+//! line loses only itself.
+
+use super::{html, io_reason, InputError, Record};
+use crate::calendar::Ymd;
+use crate::document::Document;
+use serde_json::{Map, Value};
+use std::io::BufRead;
+
+/// The records of one JSON-lines stream, read lazily.
+pub(super) struct Lines {
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl Lines {
+    pub(super) fn new(name: String, reader: Box<dyn BufRead + Send>) -> Lines {
+        Lines {
+            name,
+            reader,
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    fn error(&self, id: Option<String>, reason: String) -> InputError {
+        InputError {
+            source: self.name.clone(),
+            line: Some(self.line),
+            id,
+            reason,
+        }
+    }
+}
+
+impl Iterator for Lines {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while !self.done {
+            self.buf.clear();
+            self.line += 1;
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    if self.buf.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(self.parse_line());
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(
+                        self.error(None, format!("cannot read further: {}", io_reason(&e)))
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl Lines {
+    fn parse_line(&self) -> Record {
+        let line = std::str::from_utf8(&self.buf).map_err(|e| {
+            self.error(
+                None,
+                format!(
+                    "not UTF-8: invalid byte 0x{:02X} at column {}",
+                    self.buf[e.valid_up_to()],
+                    String::from_utf8_lossy(&self.buf[..e.valid_up_to()])
+                        .chars()
+                        .count()
+                        + 1
+                ),
+            )
+        })?;
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| self.error(None, format!("not JSON: {e}")))?;
+        let Value::Object(obj) = value else {
+            return Err(self.error(None, "not a JSON object".into()));
+        };
+        let id = match obj.get("id") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => return Err(self.error(None, "`id` must be a non-empty string".into())),
+            None => return Err(self.error(None, "missing `id`".into())),
+        };
+        let fail = |reason: String| self.error(Some(id.clone()), reason);
+        let source = format!("{}:{}", self.name, self.line);
+        let mut doc = match (string_field(&obj, "text"), string_field(&obj, "html")) {
+            (Ok(Some(text)), _) => {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+                if text.trim().is_empty() {
+                    return Err(fail("`text` is empty".into()));
+                }
+                Document::from_text(&id, &source, text.to_string())
+            }
+            (Ok(None), Ok(Some(markup))) => {
+                html::into_document(html::extract_html(markup), &id, &source).map_err(fail)?
+            }
+            (Err(reason), _) | (_, Err(reason)) => return Err(fail(reason)),
+            (Ok(None), Ok(None)) => return Err(fail("missing `text` (or `html`)".into())),
+        };
+        if text_has_nul(&doc.text) {
+            return Err(fail("binary content: NUL character in the text".into()));
+        }
+        match string_field(&obj, "title").map_err(&fail)? {
+            Some(title) => {
+                let title = title.trim().to_string();
+                doc.title_in_text = crate::document::first_line(&doc.text) == Some(title.as_str());
+                doc.title = Some(title);
+            }
+            None if doc.title.is_none() => {
+                doc.title = crate::document::first_line(&doc.text).map(str::to_string);
+                doc.title_in_text = doc.title.is_some();
+            }
+            None => {}
+        }
+        if let Some(published) = string_field(&obj, "published").map_err(&fail)? {
+            match Ymd::parse_iso(published) {
+                Some(d) => doc.published = Some(d),
+                None => doc.warnings.push(format!(
+                    "`published` {published:?} is not a YYYY-MM-DD date; ignored"
+                )),
+            }
+        }
+        if let Some(url) = string_field(&obj, "url").map_err(&fail)? {
+            doc.url = Some(url.to_string());
+        }
+        Ok(doc)
+    }
+}
+
+fn text_has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
+/// A string field: absent or null is `None`; any other type is an error.
+fn string_field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!(
+            "`{key}` must be a string, not {}",
+            match other {
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::Array(_) => "an array",
+                _ => "an object",
+            }
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &str) -> Vec<Record> {
+        Lines::new(
+            "d.jsonl".into(),
+            Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
+        )
+        .collect()
+    }
+
+    #[test]
+    fn reads_records_and_names_bad_lines() {
+        let records = read(concat!(
+            r#"{"id": "a", "text": "Title A\n\nBody.", "published": "2023-04-11"}"#,
+            "\n\n",
+            "not json\n",
+            r#"{"text": "no id"}"#,
+            "\n",
+            r#"{"id": "b", "title": "Given", "text": "Body only.", "url": "https://example.org/2023/04/11/b"}"#,
+            "\n",
+            r#"{"id": "c"}"#,
+            "\n"
+        ));
+        assert_eq!(records.len(), 5);
+        let a = records[0].as_ref().unwrap();
+        assert_eq!(a.title.as_deref(), Some("Title A"));
+        assert!(a.title_in_text);
+        assert_eq!(a.published, Ymd::new(2023, 4, 11));
+        assert_eq!(a.source, "d.jsonl:1");
+        let e = records[1].as_ref().unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().starts_with("d.jsonl:3: not JSON: "), "{e}");
+        assert_eq!(
+            records[2].as_ref().unwrap_err().to_string(),
+            "d.jsonl:4: missing `id`"
+        );
+        let b = records[3].as_ref().unwrap();
+        assert_eq!(b.title.as_deref(), Some("Given"));
+        assert!(!b.title_in_text);
+        assert_eq!(
+            records[4].as_ref().unwrap_err().to_string(),
+            "d.jsonl:6 (id c): missing `text` (or `html`)"
+        );
+    }
+
+    #[test]
+    fn html_records_and_bad_dates() {
+        let records = read(concat!(
+            r#"{"id": "h", "html": "<h1>Head</h1><p>Para.</p>", "published": "11/04/2023"}"#,
+            "\n"
+        ));
+        let h = records[0].as_ref().unwrap();
+        assert_eq!(h.text, "Head\n\nPara.\n");
+        assert_eq!(h.title.as_deref(), Some("Head"));
+        assert_eq!(h.published, None);
+        assert_eq!(
+            h.warnings,
+            vec!["`published` \"11/04/2023\" is not a YYYY-MM-DD date; ignored"]
+        );
+    }
+}

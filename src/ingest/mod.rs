@@ -1,0 +1,407 @@
+//! Ingest: finds the inputs and reads them into [`Document`]s, one record at a
+//! time, so that a dump of any size streams through in bounded memory.
+//!
+//! Formats are chosen by extension: `.txt`/`.md` (plain text, optional front
+//! matter), `.html`/`.htm`, `.jsonl`/`.ndjson` (one article a line), each
+//! optionally gzip-compressed (`.gz`). `-` reads JSON lines from stdin.
+
+mod html;
+mod jsonl;
+mod text;
+
+pub use html::{extract_html, HtmlArticle};
+
+use crate::document::Document;
+use std::collections::VecDeque;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// A record that could not be read: which file (and line), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file (or `-` for stdin) the record came from.
+    pub source: String,
+    /// The 1-based line of a JSON-lines record.
+    pub line: Option<usize>,
+    /// The record's id, when it could be read.
+    pub id: Option<String>,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(id) = &self.id {
+            write!(f, " (id {id})")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// One record read from the inputs: a document, or the reason it was lost.
+pub type Record = Result<Document, InputError>;
+
+/// The file formats factmine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text or Markdown: one document a file.
+    Text,
+    /// An HTML page: one document a file.
+    Html,
+    /// JSON lines: one document a line.
+    JsonLines,
+}
+
+/// One input to read: a file with its document id, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file, its format, whether it is gzip-compressed, and its document id.
+    File {
+        /// Path as given or found.
+        path: PathBuf,
+        /// Format by extension.
+        format: Format,
+        /// Compressed with gzip (`.gz`).
+        gzip: bool,
+        /// Document id for single-document formats.
+        id: String,
+    },
+    /// JSON lines on standard input (`-`).
+    Stdin,
+    /// A path that cannot be read as input, with the reason.
+    Unreadable {
+        /// Path as given.
+        path: PathBuf,
+        /// Why it cannot be read.
+        reason: String,
+    },
+}
+
+/// The format and compression a file name says, or `None` for other files.
+pub fn format_of(path: &Path) -> Option<(Format, bool)> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (name, gzip) = match name.strip_suffix(".gz") {
+        Some(rest) => (rest.to_string(), true),
+        None => (name, false),
+    };
+    let format = match name.rsplit_once('.')?.1 {
+        "txt" | "md" => Format::Text,
+        "html" | "htm" => Format::Html,
+        "jsonl" | "ndjson" => Format::JsonLines,
+        _ => return None,
+    };
+    Some((format, gzip))
+}
+
+/// The document id of a file: its path relative to `base` without the
+/// extension (and without `.gz`), with `/` separators.
+fn document_id(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if let Some(last) = parts.last_mut() {
+        let mut name = last.as_str();
+        if let Some(stem) = name.strip_suffix(".gz") {
+            name = stem;
+        }
+        if let Some((stem, _)) = name.rsplit_once('.') {
+            name = stem;
+        }
+        *last = name.to_string();
+    }
+    parts.join("/")
+}
+
+/// Expands the command-line inputs into sources: folders are walked
+/// recursively in sorted order (hidden entries and files of other formats
+/// skipped), files keep their place, `-` is standard input.
+pub fn discover(inputs: &[PathBuf]) -> Vec<Source> {
+    let mut sources = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            sources.push(Source::Stdin);
+            continue;
+        }
+        match std::fs::metadata(input) {
+            Err(e) => sources.push(Source::Unreadable {
+                path: input.clone(),
+                reason: format!("cannot read: {}", io_reason(&e)),
+            }),
+            Ok(meta) if meta.is_dir() => walk(input, input, &mut sources),
+            Ok(_) => {
+                let base = input.parent().unwrap_or(Path::new(""));
+                sources.push(file_source(input, base));
+            }
+        }
+    }
+    sources
+}
+
+fn file_source(path: &Path, base: &Path) -> Source {
+    match format_of(path) {
+        Some((format, gzip)) => Source::File {
+            path: path.to_path_buf(),
+            format,
+            gzip,
+            id: document_id(path, base),
+        },
+        None => Source::Unreadable {
+            path: path.to_path_buf(),
+            reason: "unsupported file type (expected .txt, .md, .html, .htm, .jsonl or .ndjson, optionally .gz)".into(),
+        },
+    }
+}
+
+fn walk(dir: &Path, base: &Path, out: &mut Vec<Source>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            out.push(Source::Unreadable {
+                path: dir.to_path_buf(),
+                reason: format!("cannot list folder: {}", io_reason(&e)),
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            walk(&path, base, out);
+        } else if format_of(&path).is_some() {
+            out.push(file_source(&path, base));
+        }
+    }
+}
+
+/// An I/O error in words, without the "(os error N)" noise.
+pub(crate) fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or folder".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Opens a file for reading, decompressing gzip when asked.
+fn open(path: &Path, gzip: bool) -> io::Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path)?;
+    Ok(if gzip {
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    })
+}
+
+/// Reads every record of the sources in order, lazily.
+pub struct Records {
+    sources: VecDeque<Source>,
+    lines: Option<jsonl::Lines>,
+}
+
+impl Records {
+    /// Reads the given sources in order.
+    pub fn new(sources: Vec<Source>) -> Records {
+        Records {
+            sources: sources.into(),
+            lines: None,
+        }
+    }
+
+    /// Reads JSON lines from any reader, naming records `name:line`.
+    pub fn from_reader(name: &str, reader: Box<dyn BufRead + Send>) -> Records {
+        Records {
+            sources: VecDeque::new(),
+            lines: Some(jsonl::Lines::new(name.to_string(), reader)),
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(lines) = &mut self.lines {
+                match lines.next() {
+                    Some(record) => return Some(record),
+                    None => self.lines = None,
+                }
+            }
+            let source = self.sources.pop_front()?;
+            match source {
+                Source::Stdin => {
+                    let reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(io::stdin()));
+                    self.lines = Some(jsonl::Lines::new("-".into(), reader));
+                }
+                Source::Unreadable { path, reason } => {
+                    return Some(Err(InputError {
+                        source: path.display().to_string(),
+                        line: None,
+                        id: None,
+                        reason,
+                    }))
+                }
+                Source::File {
+                    path,
+                    format,
+                    gzip,
+                    id,
+                } => {
+                    let name = path.display().to_string();
+                    let fail = |reason: String| InputError {
+                        source: name.clone(),
+                        line: None,
+                        id: None,
+                        reason,
+                    };
+                    let reader = match open(&path, gzip) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            return Some(Err(fail(format!("cannot read: {}", io_reason(&e)))))
+                        }
+                    };
+                    match format {
+                        Format::JsonLines => self.lines = Some(jsonl::Lines::new(name, reader)),
+                        Format::Text | Format::Html => {
+                            return Some(read_single(reader, format, &id, &name).map_err(fail))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads a one-document file (text or HTML).
+fn read_single(
+    mut reader: Box<dyn BufRead + Send>,
+    format: Format,
+    id: &str,
+    name: &str,
+) -> Result<Document, String> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {}", io_reason(&e)))?;
+    let text = unify_line_ends(decode_utf8(&bytes)?);
+    match format {
+        Format::Text => text::read_text(id, name, text),
+        Format::Html => {
+            let article = extract_html(&text);
+            html::into_document(article, id, name)
+        }
+        Format::JsonLines => unreachable!("JSON lines are read line by line"),
+    }
+}
+
+/// Checks that bytes are non-empty UTF-8 text and returns it without a BOM.
+/// The error names the line and column of the first bad byte.
+pub(crate) fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("empty file: no text".into());
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let (line, col) = line_col(bytes, pos);
+        return Err(format!(
+            "binary file: NUL byte at line {line}, column {col}"
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.strip_prefix('\u{feff}').unwrap_or(s).to_string()),
+        Err(e) => {
+            let (line, col) = line_col(bytes, e.valid_up_to());
+            Err(format!(
+                "not UTF-8: invalid byte 0x{:02X} at line {line}, column {col}",
+                bytes[e.valid_up_to()]
+            ))
+        }
+    }
+}
+
+/// Line ends as Python's universal newlines read them: `\r\n` and a lone
+/// `\r` become `\n`, so offsets agree with gold made by Python.
+fn unify_line_ends(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
+}
+
+fn line_col(bytes: &[u8], pos: usize) -> (usize, usize) {
+    let before = &bytes[..pos];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_relative_paths_without_extensions() {
+        let base = Path::new("corpus");
+        assert_eq!(document_id(Path::new("corpus/news/a.txt"), base), "news/a");
+        assert_eq!(document_id(Path::new("corpus/d/x.jsonl.gz"), base), "d/x");
+        assert_eq!(document_id(Path::new("corpus/page.html"), base), "page");
+    }
+
+    #[test]
+    fn formats_follow_extensions() {
+        assert_eq!(format_of(Path::new("a.TXT")), Some((Format::Text, false)));
+        assert_eq!(format_of(Path::new("a.md.gz")), Some((Format::Text, true)));
+        assert_eq!(format_of(Path::new("a.htm")), Some((Format::Html, false)));
+        assert_eq!(
+            format_of(Path::new("a.ndjson.gz")),
+            Some((Format::JsonLines, true))
+        );
+        assert_eq!(format_of(Path::new("a.pdf")), None);
+        assert_eq!(format_of(Path::new("README")), None);
+    }
+
+    #[test]
+    fn bad_bytes_are_named_by_line_and_column() {
+        assert_eq!(
+            decode_utf8(b"ok\nab\xffc"),
+            Err("not UTF-8: invalid byte 0xFF at line 2, column 3".into())
+        );
+        assert_eq!(
+            decode_utf8(b"a\0b"),
+            Err("binary file: NUL byte at line 1, column 2".into())
+        );
+        assert_eq!(decode_utf8(b" \n\n"), Err("empty file: no text".into()));
+        assert_eq!(decode_utf8("\u{feff}Hi".as_bytes()), Ok("Hi".into()));
+    }
+}

@@ -1,0 +1,42 @@
+//! factmine turns health-tech news about NHS digital and data work into
+//! structured facts: organisations, technologies, dates and metrics, each
+//! placed in the section of the article (one per Integrated Care System)
+//! it appears in, with a normalised value.
+//!
+//! The pipeline, one module a stage:
+//!
+//! 1. [`ingest`]: text, HTML and JSON-lines files (optionally gzip) into [`Document`]s;
+//! 2. [`sections`]: each document cut into `title`, `intro`, `contents`,
+//!    `ics`, `sponsored` and `other` sections;
+//! 3. [`extract`]: gazetteers (one aho-corasick automaton) and pattern
+//!    rules (one regex per fact type) find candidates, normalisers give
+//!    their values, overlaps are resolved;
+//! 4. [`pipeline`]: facts placed in their section and sentence, with ids;
+//! 5. [`batch`] and [`output`]: many documents in parallel, in input order,
+//!    written atomically.
+//!
+//! Rules are data, loaded by [`rules`] from a folder an editor maintains.
+//!
+//! ```no_run
+//! use factmine::{Document, Pipeline};
+//! let pipeline = Pipeline::load(std::path::Path::new("rules")).unwrap();
+//! let doc = Document::from_text("note", "note.txt", "Title\n\nThe trust saw 41 percent fewer visits.".into());
+//! for fact in pipeline.analyse(&doc).facts {
+//!     println!("{} {} {}", fact.fact_type.as_str(), fact.text, fact.value);
+//! }
+//! ```
+
+pub mod batch;
+pub mod calendar;
+pub mod document;
+pub mod extract;
+pub mod fact;
+pub mod ingest;
+pub mod output;
+pub mod pipeline;
+pub mod rules;
+pub mod sections;
+
+pub use document::Document;
+pub use fact::{Fact, FactType};
+pub use pipeline::{Analysis, Pipeline};

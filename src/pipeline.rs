@@ -1,0 +1,149 @@
+//! The pipeline: a document flows through sections → extraction → facts
+//! placed in their section and sentence, with stable ids and code-point
+//! offsets.
+
+use crate::document::Document;
+use crate::extract::{searchable, Candidate, Extractor};
+use crate::fact::{fact_id, Fact, FactType};
+use crate::rules::{RuleError, RuleSet};
+use crate::sections::{self, Layout};
+use std::collections::HashMap;
+use std::path::Path;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Loaded rules and their compiled matchers: everything needed to analyse
+/// documents. Cheap to share across threads.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// The rules as loaded.
+    pub rules: RuleSet,
+    /// The compiled gazetteer and patterns.
+    pub extractor: Extractor,
+}
+
+/// What the pipeline makes of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Sections and silent ranges (byte offsets).
+    pub layout: Layout,
+    /// Facts in text order (code-point offsets).
+    pub facts: Vec<Fact>,
+}
+
+impl Pipeline {
+    /// Loads and compiles a rule folder; any bad rule stops here.
+    pub fn load(dir: &Path) -> Result<Pipeline, RuleError> {
+        let rules = RuleSet::load(dir)?;
+        let extractor = Extractor::new(&rules, dir)?;
+        Ok(Pipeline { rules, extractor })
+    }
+
+    /// Cuts a document into sections and extracts its facts.
+    pub fn analyse(&self, doc: &Document) -> Analysis {
+        let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
+        let candidates: Vec<Candidate> = self
+            .extractor
+            .extract(&doc.text, doc.published)
+            .into_iter()
+            .filter(|c| !layout.is_silent(c.start, c.end))
+            .collect();
+        let facts = place(doc, &layout, candidates);
+        Analysis { layout, facts }
+    }
+}
+
+/// Turns candidates into facts: section, sentence, code-point offsets, id.
+fn place(doc: &Document, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fact> {
+    let search = searchable(&doc.text);
+    let mut sentences = Sentences::default();
+    let mut chars = CharCounter::new(&doc.text);
+    let mut seen: HashMap<(FactType, String, String), usize> = HashMap::new();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let section_index = layout.section_at(c.start);
+            let section = &layout.sections[section_index];
+            let text = doc.text[c.start..c.end].to_string();
+            let sentence = sentences.around(&search, c.start, c.end).to_string();
+            let key = (c.fact_type, text.clone(), sentence.clone());
+            let occurrence = seen.entry(key).or_insert(0);
+            let id = fact_id(&doc.id, c.fact_type, &text, &sentence, *occurrence);
+            *occurrence += 1;
+            let start = chars.at(c.start);
+            let end = chars.at(c.end);
+            Fact {
+                id,
+                doc: doc.id.clone(),
+                section: section_index,
+                section_kind: section.kind,
+                ics: section.ics.clone(),
+                fact_type: c.fact_type,
+                text,
+                start,
+                end,
+                value: c.value,
+                sentence,
+                rule: c.rule,
+            }
+        })
+        .collect()
+}
+
+/// Sentence boundaries, computed per paragraph and only for paragraphs that
+/// hold facts.
+#[derive(Default)]
+struct Sentences {
+    by_paragraph: HashMap<usize, Vec<(usize, usize)>>,
+}
+
+impl Sentences {
+    /// The sentence(s) covering a byte span, trimmed.
+    fn around<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
+        let para_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
+        let para_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
+        let bounds = self.by_paragraph.entry(para_start).or_insert_with(|| {
+            text[para_start..para_end]
+                .split_sentence_bound_indices()
+                .map(|(i, s)| (para_start + i, para_start + i + s.len()))
+                .collect()
+        });
+        let from = bounds
+            .iter()
+            .find(|&&(s, e)| s <= start && start < e)
+            .map_or(para_start, |&(s, _)| s);
+        let to = bounds
+            .iter()
+            .find(|&&(s, e)| s < end && end <= e)
+            .map_or(para_end, |&(_, e)| e);
+        text[from..to].trim()
+    }
+}
+
+/// Converts byte offsets to code-point offsets, walking forward.
+pub struct CharCounter<'t> {
+    text: &'t str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'t> CharCounter<'t> {
+    /// A counter at the start of a text.
+    pub fn new(text: &'t str) -> CharCounter<'t> {
+        CharCounter {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The code-point offset of a byte offset (cheap when offsets rise).
+    pub fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}

@@ -1,0 +1,441 @@
+//! Gazetteer files: the knowledge base of ICSs, organisations and
+//! technologies, with the aliases each entry is found by. The loader adds
+//! the mechanical variants of every alias itself (curly or straight
+//! apostrophe, hyphen or space, `&` or `and`, plural technology terms, trust
+//! name endings), so the files list only real variants.
+
+use super::tsv::{self, list};
+use super::RuleError;
+use crate::sections::{normalise, SectionRules};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// How an alias's letter case must match the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRule {
+    /// Acronyms (no lower-case letter) exactly; in other aliases, upper-case
+    /// acronym words exactly and capitalised words with a capital; the rest
+    /// in any case.
+    Auto,
+    /// Exactly as written.
+    Exact,
+    /// In any case.
+    Any,
+}
+
+impl CaseRule {
+    fn parse(s: &str) -> Option<CaseRule> {
+        match s {
+            "" | "auto" => Some(CaseRule::Auto),
+            "exact" => Some(CaseRule::Exact),
+            "any" => Some(CaseRule::Any),
+            _ => None,
+        }
+    }
+
+    /// Whether `found` (equal to `alias` but for ASCII case) is acceptable.
+    pub fn accepts(self, alias: &str, found: &str) -> bool {
+        match self {
+            CaseRule::Any => true,
+            CaseRule::Exact => alias == found,
+            CaseRule::Auto => {
+                if !alias.chars().any(char::is_lowercase) {
+                    return alias == found;
+                }
+                alias.split(' ').zip(found.split(' ')).all(|(a, f)| {
+                    let acronym = a.chars().filter(|c| c.is_alphabetic()).count() > 1
+                        && !a.chars().any(char::is_lowercase);
+                    if acronym {
+                        a == f
+                    } else if a.starts_with(|c: char| c.is_uppercase()) {
+                        f.starts_with(|c: char| c.is_uppercase())
+                    } else {
+                        true
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// What an entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// An organisation (an ICS/ICB included).
+    Organisation {
+        /// trust, national, council, company, university, charity, network, media, ics, other.
+        kind: String,
+        /// A public code (ODS) when known.
+        code: Option<String>,
+        /// The NHS England region of an ICS.
+        region: Option<String>,
+    },
+    /// A technology, product or digital service.
+    Technology {
+        /// A short class of technology.
+        category: String,
+    },
+    /// A phrase that is never a fact (an event, programme or generic
+    /// reference): where it matches, nothing inside it is a fact.
+    Stop {
+        /// Why it is listed.
+        reason: String,
+    },
+}
+
+/// One gazetteer entry: its canonical name and where it is defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The canonical name facts carry.
+    pub canonical: String,
+    /// Organisation or technology, with its attributes.
+    pub kind: EntryKind,
+    /// The file name and line that define it, e.g. `organisations.tsv:12`.
+    pub rule: String,
+}
+
+/// One string the gazetteer matches, and the entry it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The text to find.
+    pub text: String,
+    /// Index into [`Gazetteer::entries`].
+    pub entry: usize,
+    /// How its case must match.
+    pub case: CaseRule,
+}
+
+/// All gazetteer entries and their aliases, variants included.
+#[derive(Debug, Clone, Default)]
+pub struct Gazetteer {
+    /// Entries in file order.
+    pub entries: Vec<Entry>,
+    /// Every alias with its variants.
+    pub aliases: Vec<Alias>,
+}
+
+const ORG_KINDS: &[&str] = &[
+    "trust",
+    "national",
+    "council",
+    "company",
+    "university",
+    "charity",
+    "network",
+    "media",
+    "other",
+];
+
+impl Gazetteer {
+    /// Loads the gazetteer folder; ICS names also go to the section rules.
+    pub fn load(dir: &Path, sections: &mut SectionRules) -> Result<Gazetteer, RuleError> {
+        let mut g = Gazetteer::default();
+        let suffixes_path = dir.join("trust_suffixes.tsv");
+        let mut suffixes: Vec<String> = tsv::read(&suffixes_path, 1, 1)?
+            .into_iter()
+            .map(|r| r.fields[0].clone())
+            .collect();
+        suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        g.load_ics(dir, sections)?;
+        g.load_organisations(&dir.join("organisations.tsv"), &suffixes)?;
+        g.load_technologies(&dir.join("technologies.tsv"))?;
+        g.load_stop_phrases(&dir.join("stop_phrases.tsv"))?;
+        Ok(g)
+    }
+
+    fn push(&mut self, entry: Entry, names: &[String], case: CaseRule, plural: bool) {
+        let index = self.entries.len();
+        self.entries.push(entry);
+        let mut seen = HashSet::new();
+        for name in names {
+            for text in variants(name, plural) {
+                if seen.insert(text.clone()) {
+                    self.aliases.push(Alias {
+                        text,
+                        entry: index,
+                        case,
+                    });
+                }
+            }
+        }
+    }
+
+    fn load_ics(&mut self, dir: &Path, sections: &mut SectionRules) -> Result<(), RuleError> {
+        let forms_path = dir.join("ics_forms.tsv");
+        let forms: Vec<(usize, String)> = tsv::read(&forms_path, 1, 1)?
+            .into_iter()
+            .map(|r| (r.line, r.fields[0].clone()))
+            .collect();
+        for (line, form) in &forms {
+            if !form.contains("{place}") && !form.contains("{abbr}") {
+                return Err(RuleError::at(
+                    &forms_path,
+                    *line,
+                    "a form must contain {place} or {abbr}",
+                ));
+            }
+        }
+        let path = dir.join("ics.tsv");
+        let rows = tsv::read(&path, 2, 6)?;
+        for row in rows {
+            let [canonical, region, ods, places, abbreviations, names] =
+                <[String; 6]>::try_from(row.fields).expect("tsv::read pads to 6 fields");
+            let mut all_places = vec![canonical.clone()];
+            all_places.extend(list(&places).map(str::to_string));
+            let abbreviations: Vec<String> = list(&abbreviations).map(str::to_string).collect();
+            let names: Vec<String> = list(&names).map(str::to_string).collect();
+            for variant in all_places.iter().chain(&abbreviations).chain(&names) {
+                let key = normalise(variant);
+                if let Some(other) = sections.ics_names.get(&key) {
+                    if *other != canonical {
+                        return Err(RuleError::at(
+                            &path,
+                            row.line,
+                            format!("{variant:?} already names the ICS {other:?}"),
+                        ));
+                    }
+                }
+                sections.ics_names.insert(key, canonical.clone());
+            }
+            let mut aliases = names.clone();
+            for (_, form) in &forms {
+                if form.contains("{place}") {
+                    aliases.extend(all_places.iter().map(|p| form.replace("{place}", p)));
+                }
+                if form.contains("{abbr}") {
+                    aliases.extend(abbreviations.iter().map(|a| form.replace("{abbr}", a)));
+                }
+            }
+            let entry = Entry {
+                canonical: canonical.clone(),
+                kind: EntryKind::Organisation {
+                    kind: "ics".into(),
+                    code: Some(ods).filter(|c| !c.is_empty()),
+                    region: Some(region),
+                },
+                rule: format!("ics.tsv:{}", row.line),
+            };
+            self.push(entry, &aliases, CaseRule::Auto, false);
+        }
+        Ok(())
+    }
+
+    fn load_organisations(&mut self, path: &Path, suffixes: &[String]) -> Result<(), RuleError> {
+        for row in tsv::read(path, 2, 5)? {
+            let [canonical, kind, aliases, case, code] =
+                <[String; 5]>::try_from(row.fields).expect("tsv::read pads to 5 fields");
+            if !ORG_KINDS.contains(&kind.as_str()) {
+                return Err(RuleError::at(
+                    path,
+                    row.line,
+                    format!(
+                        "unknown kind {kind:?} (expected one of {})",
+                        ORG_KINDS.join(", ")
+                    ),
+                ));
+            }
+            let case = CaseRule::parse(&case).ok_or_else(|| {
+                RuleError::at(
+                    path,
+                    row.line,
+                    format!("unknown case rule {case:?} (expected auto, exact or any)"),
+                )
+            })?;
+            let mut names = vec![canonical.clone()];
+            names.extend(list(&aliases).map(str::to_string));
+            if kind == "trust" {
+                names = trust_variants(&names, suffixes);
+            }
+            let entry = Entry {
+                canonical,
+                kind: EntryKind::Organisation {
+                    kind,
+                    code: Some(code).filter(|c| !c.is_empty()),
+                    region: None,
+                },
+                rule: format!("organisations.tsv:{}", row.line),
+            };
+            self.push(entry, &names, case, false);
+        }
+        Ok(())
+    }
+
+    fn load_technologies(&mut self, path: &Path) -> Result<(), RuleError> {
+        for row in tsv::read(path, 2, 4)? {
+            let [canonical, category, aliases, case] =
+                <[String; 4]>::try_from(row.fields).expect("tsv::read pads to 4 fields");
+            let case = CaseRule::parse(&case).ok_or_else(|| {
+                RuleError::at(
+                    path,
+                    row.line,
+                    format!("unknown case rule {case:?} (expected auto, exact or any)"),
+                )
+            })?;
+            let mut names = vec![canonical.clone()];
+            names.extend(list(&aliases).map(str::to_string));
+            let entry = Entry {
+                canonical,
+                kind: EntryKind::Technology { category },
+                rule: format!("technologies.tsv:{}", row.line),
+            };
+            self.push(entry, &names, case, true);
+        }
+        Ok(())
+    }
+}
+
+impl Gazetteer {
+    fn load_stop_phrases(&mut self, path: &Path) -> Result<(), RuleError> {
+        for row in tsv::read(path, 1, 3)? {
+            let [phrase, reason, case] =
+                <[String; 3]>::try_from(row.fields).expect("tsv::read pads to 3 fields");
+            let case = CaseRule::parse(&case).ok_or_else(|| {
+                RuleError::at(
+                    path,
+                    row.line,
+                    format!("unknown case rule {case:?} (expected auto, exact or any)"),
+                )
+            })?;
+            let entry = Entry {
+                canonical: phrase.clone(),
+                kind: EntryKind::Stop { reason },
+                rule: format!("stop_phrases.tsv:{}", row.line),
+            };
+            self.push(entry, &[phrase], case, false);
+        }
+        Ok(())
+    }
+}
+
+/// Trust names with every interchangeable ending, without a leading "The",
+/// and as the bare name when that has two words or more.
+fn trust_variants(names: &[String], suffixes: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let name = name.strip_prefix("The ").unwrap_or(name);
+        out.push(name.to_string());
+        let Some(base) = suffixes.iter().find_map(|s| {
+            name.strip_suffix(s.as_str())
+                .and_then(|b| b.strip_suffix(' '))
+        }) else {
+            continue;
+        };
+        out.extend(suffixes.iter().map(|s| format!("{base} {s}")));
+        if base.split_whitespace().count() >= 2 {
+            out.push(base.to_string());
+        }
+    }
+    let mut seen = HashSet::new();
+    out.retain(|s| seen.insert(s.clone()));
+    out
+}
+
+/// An alias with its mechanical variants: apostrophes, hyphens, `&`/`and`,
+/// and (for technologies) a plural.
+pub fn variants(alias: &str, plural: bool) -> Vec<String> {
+    let mut out = vec![alias.to_string()];
+    let mut add = |f: &dyn Fn(&str) -> Option<String>| {
+        let more: Vec<String> = out.iter().filter_map(|s| f(s)).collect();
+        for m in more {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    };
+    add(&|s| s.contains('\u{2019}').then(|| s.replace('\u{2019}', "'")));
+    add(&|s| s.contains('\'').then(|| s.replace('\'', "\u{2019}")));
+    add(&|s| s.contains('-').then(|| s.replace('-', " ")));
+    add(&|s| s.contains(" and ").then(|| s.replace(" and ", " & ")));
+    add(&|s| s.contains(" & ").then(|| s.replace(" & ", " and ")));
+    if plural {
+        add(&|s| {
+            let last = s.chars().last()?;
+            if !last.is_lowercase() || s.ends_with('s') {
+                return None;
+            }
+            Some(match s.strip_suffix('y') {
+                Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+                _ => format!("{s}s"),
+            })
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_case_rule() {
+        let auto = CaseRule::Auto;
+        assert!(auto.accepts("UHCW", "UHCW"));
+        assert!(!auto.accepts("UHCW", "uhcw"));
+        assert!(auto.accepts(
+            "Royal Wolverhampton NHS Trust",
+            "Royal Wolverhampton NHS trust"
+        ));
+        assert!(!auto.accepts(
+            "Royal Wolverhampton NHS Trust",
+            "royal wolverhampton NHS Trust"
+        ));
+        assert!(!auto.accepts(
+            "Royal Wolverhampton NHS Trust",
+            "Royal Wolverhampton nhs Trust"
+        ));
+        assert!(auto.accepts("shared care record", "Shared Care Record"));
+        assert!(!CaseRule::Exact.accepts("Epic", "EPIC"));
+        assert!(CaseRule::Any.accepts("nice", "NICE"));
+    }
+
+    #[test]
+    fn mechanical_variants() {
+        assert_eq!(
+            variants("Guy’s and St Thomas’", false),
+            vec![
+                "Guy’s and St Thomas’",
+                "Guy's and St Thomas'",
+                "Guy’s & St Thomas’",
+                "Guy's & St Thomas'"
+            ]
+        );
+        assert_eq!(
+            variants("Stoke-on-Trent", false),
+            vec!["Stoke-on-Trent", "Stoke on Trent"]
+        );
+        assert_eq!(
+            variants("virtual ward", true),
+            vec!["virtual ward", "virtual wards"]
+        );
+        assert_eq!(
+            variants("digital therapy", true),
+            vec!["digital therapy", "digital therapies"]
+        );
+        assert_eq!(variants("EPR", true), vec!["EPR"]);
+    }
+
+    #[test]
+    fn trust_endings_are_interchangeable() {
+        let suffixes: Vec<String> = [
+            "NHS Foundation Trust",
+            "Foundation Trust",
+            "NHS Trust",
+            "Trust",
+        ]
+        .map(String::from)
+        .to_vec();
+        let v = trust_variants(&["The Royal Wolverhampton NHS Trust".into()], &suffixes);
+        assert_eq!(
+            v,
+            vec![
+                "Royal Wolverhampton NHS Trust",
+                "Royal Wolverhampton NHS Foundation Trust",
+                "Royal Wolverhampton Foundation Trust",
+                "Royal Wolverhampton Trust",
+                "Royal Wolverhampton",
+            ]
+        );
+        let v = trust_variants(&["Solent NHS Trust".into()], &suffixes);
+        assert!(!v.contains(&"Solent".to_string()));
+    }
+}

@@ -1,0 +1,102 @@
+//! Word lists the normalisers read (`lexicon/*.tsv`): number words, scales,
+//! currencies, qualifiers, month and season names, time units, and the stop
+//! lists that bound counted noun phrases. Each file is `phrase<TAB>value`
+//! (or just `phrase` for plain lists); phrases are matched in lower case.
+
+use super::tsv;
+use super::RuleError;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The tables every rule folder must have, and whether each needs a value.
+const TABLES: &[(&str, bool)] = &[
+    ("numbers", true),
+    ("scales", true),
+    ("fractions", true),
+    ("currencies", true),
+    ("qualifiers", true),
+    ("months", true),
+    ("seasons", true),
+    ("modifiers", true),
+    ("time_units", true),
+    ("noun_stops", false),
+    ("noun_words", false),
+    ("name_numbers", false),
+    ("future_markers", false),
+    ("product_cues", false),
+    ("org_leading", false),
+];
+
+/// All word lists, by table name.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    tables: BTreeMap<String, HashMap<String, String>>,
+}
+
+impl Lexicon {
+    /// Loads every table from the lexicon folder; a missing table, a
+    /// missing value or a phrase listed twice is an error.
+    pub fn load(dir: &Path) -> Result<Lexicon, RuleError> {
+        let mut lexicon = Lexicon::default();
+        for &(name, valued) in TABLES {
+            let path = dir.join(format!("{name}.tsv"));
+            let mut table = HashMap::new();
+            for row in tsv::read(&path, if valued { 2 } else { 1 }, 2)? {
+                let key = phrase_key(&row.fields[0]);
+                if table.insert(key.clone(), row.fields[1].clone()).is_some() {
+                    return Err(RuleError::at(
+                        &path,
+                        row.line,
+                        format!("{key:?} is listed twice"),
+                    ));
+                }
+                if matches!(name, "numbers" | "scales" | "fractions")
+                    && row.fields[1].parse::<f64>().is_err()
+                {
+                    return Err(RuleError::at(
+                        &path,
+                        row.line,
+                        format!("{:?} is not a number", row.fields[1]),
+                    ));
+                }
+            }
+            lexicon.tables.insert(name.to_string(), table);
+        }
+        Ok(lexicon)
+    }
+
+    /// A lexicon from in-memory tables (for tests and tools).
+    pub fn from_tables(tables: &[(&str, &[(&str, &str)])]) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for (name, rows) in tables {
+            let table = rows
+                .iter()
+                .map(|(k, v)| (phrase_key(k), v.to_string()))
+                .collect();
+            lexicon.tables.insert(name.to_string(), table);
+        }
+        lexicon
+    }
+
+    /// The value of a phrase in a table (phrase compared in lower case).
+    pub fn get(&self, table: &str, phrase: &str) -> Option<&str> {
+        self.tables
+            .get(table)?
+            .get(&phrase_key(phrase))
+            .map(String::as_str)
+    }
+
+    /// Whether a table lists a phrase.
+    pub fn contains(&self, table: &str, phrase: &str) -> bool {
+        self.get(table, phrase).is_some()
+    }
+}
+
+/// A phrase as a lookup key: lower case, single spaces, curly apostrophes plain.
+fn phrase_key(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('\u{2019}', "'")
+        .to_lowercase()
+}

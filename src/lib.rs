@@ -28,7 +28,9 @@
 
 pub mod batch;
 pub mod calendar;
+pub mod checks;
 pub mod document;
+pub mod eval;
 pub mod extract;
 pub mod fact;
 pub mod ingest;

@@ -2,11 +2,12 @@
 
 use clap::{Parser, Subcommand};
 use factmine::batch::{self, RunOptions};
+use factmine::eval::{self, report};
 use factmine::ingest::{self, Records};
 use factmine::output::{DirSink, Sink, StreamSink};
 use factmine::Pipeline;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Turns health-tech news about NHS digital and data work into structured facts.
@@ -40,6 +41,35 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Score extraction against hand-labelled gold files.
+    Eval {
+        /// Folder of gold files (one JSON file per document).
+        #[arg(long)]
+        gold: PathBuf,
+        /// Folder holding the gold documents' texts.
+        #[arg(long)]
+        texts: Option<PathBuf>,
+        /// Files or folders holding the gold documents' texts (like --texts).
+        inputs: Vec<PathBuf>,
+        /// Score an earlier run's output folder instead of extracting.
+        #[arg(long, conflicts_with_all = ["texts", "inputs", "compare"])]
+        pred: Option<PathBuf>,
+        /// Compare two earlier runs' output folders: facts gained and lost, score changes.
+        #[arg(long, num_args = 2, value_names = ["OLD_RUN", "NEW_RUN"], conflicts_with_all = ["texts", "inputs"])]
+        compare: Option<Vec<PathBuf>>,
+        /// The rule folder.
+        #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
+        rules: PathBuf,
+        /// List every missed, spurious, mis-spanned and wrong-value fact.
+        #[arg(long)]
+        errors: bool,
+        /// Print scores and findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Fail (exit 1) when a score is below VALUE, e.g. --min lenient.all.f1=0.9.
+        #[arg(long = "min", value_name = "KEY=VALUE")]
+        min: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +83,104 @@ fn main() -> ExitCode {
             batch,
             quiet,
         } => extract(inputs, out, rules, threads, batch, quiet),
+        Command::Eval {
+            gold,
+            texts,
+            inputs,
+            pred,
+            compare,
+            rules,
+            errors,
+            json,
+            min,
+        } => {
+            let texts: Vec<PathBuf> = texts.into_iter().chain(inputs).collect();
+            let source = match (pred, compare) {
+                (Some(dir), _) => EvalSource::Run(dir),
+                (None, Some(runs)) => EvalSource::Compare(runs[0].clone(), runs[1].clone()),
+                (None, None) => EvalSource::Texts(texts, rules),
+            };
+            eval(&gold, source, errors, json, &min)
+        }
+    }
+}
+
+/// Where `eval` gets its predictions.
+enum EvalSource {
+    /// Run the pipeline over these texts with these rules.
+    Texts(Vec<PathBuf>, PathBuf),
+    /// Read an earlier run's output.
+    Run(PathBuf),
+    /// Compare two earlier runs.
+    Compare(PathBuf, PathBuf),
+}
+
+fn eval(
+    gold_dir: &Path,
+    source: EvalSource,
+    show_errors: bool,
+    json: bool,
+    min: &[String],
+) -> ExitCode {
+    let fail = |msg: String| {
+        eprintln!("factmine: {msg}");
+        ExitCode::from(2)
+    };
+    let mins: Vec<(String, f64)> = match min.iter().map(|m| report::parse_min(m)).collect() {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    let gold = match eval::load_dir(gold_dir) {
+        Ok(g) if g.is_empty() => {
+            return fail(format!("{}: no gold files (*.json)", gold_dir.display()))
+        }
+        Ok(g) => g,
+        Err(e) => return fail(format!("gold: {e}")),
+    };
+    let predictions = match source {
+        EvalSource::Compare(old, new) => {
+            let (old, new) = match (eval::read_run(&old), eval::read_run(&new)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
+            };
+            print!("{}", report::compare(&eval::evaluate(&gold, &old), &eval::evaluate(&gold, &new)));
+            return ExitCode::SUCCESS;
+        }
+        EvalSource::Run(dir) => eval::read_run(&dir),
+        EvalSource::Texts(texts, _) if texts.is_empty() => {
+            return fail("eval needs the gold documents' texts (--texts DIR or INPUT...) or an earlier run (--pred DIR)".into())
+        }
+        EvalSource::Texts(texts, rules) => match Pipeline::load(&rules) {
+            Ok(pipeline) => eval::predict(&pipeline, &gold, &texts),
+            Err(e) => return fail(format!("rules: {e}")),
+        },
+    };
+    let predictions = match predictions {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let scores = eval::evaluate(&gold, &predictions);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::to_json(&scores)).unwrap_or_default()
+        );
+    } else {
+        print!("{}", report::table(&scores));
+        if show_errors {
+            println!();
+            print!("{}", report::errors(&scores, &predictions));
+        }
+    }
+    match report::check_min(&scores, &mins) {
+        Err(e) => fail(e),
+        Ok(failed) if failed.is_empty() => ExitCode::SUCCESS,
+        Ok(failed) => {
+            for f in failed {
+                eprintln!("factmine: below threshold: {f}");
+            }
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -89,16 +89,17 @@ fn place(doc: &Document, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fac
         .collect()
 }
 
-/// Sentence boundaries, computed per paragraph and only for paragraphs that
-/// hold facts.
+/// Sentence boundaries (UAX #29), computed per paragraph and only for
+/// paragraphs that hold facts. Give it the text as [`searchable`] makes it,
+/// so line breaks inside a paragraph do not end sentences.
 #[derive(Default)]
-struct Sentences {
+pub struct Sentences {
     by_paragraph: HashMap<usize, Vec<(usize, usize)>>,
 }
 
 impl Sentences {
     /// The sentence(s) covering a byte span, trimmed.
-    fn around<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
+    pub fn around<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
         let para_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
         let para_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
         let bounds = self.by_paragraph.entry(para_start).or_insert_with(|| {

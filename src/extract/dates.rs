@@ -119,6 +119,13 @@ fn month_of(s: Option<&str>, lexicon: &Lexicon) -> Option<u32> {
     }
 }
 
+/// A day of the month, with or without an ordinal suffix ("3rd").
+fn day_of(s: &str) -> Option<u32> {
+    s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .ok()
+}
+
 fn offset_of(rel: Option<&str>) -> Option<i32> {
     match rel?.to_lowercase().as_str() {
         "last" | "previous" | "past" => Some(-1),
@@ -131,7 +138,7 @@ fn offset_of(rel: Option<&str>) -> Option<i32> {
 fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -> Option<Resolved> {
     let year = slots.get("year").and_then(year_of);
     let month = month_of(slots.get("month"), lexicon);
-    let day: Option<u32> = slots.get("day").and_then(|d| d.parse().ok());
+    let day = slots.get("day").and_then(day_of);
 
     // Financial years: "2023/24", "2023-24", "2023/2024".
     if let (Some(y), Some(fy)) = (year, slots.get("fy")) {
@@ -147,10 +154,13 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
     }
 
     // Ranges: a second year (or month) ends them.
-    if slots.get("year2").is_some() || slots.get("month2").is_some() {
+    if ["year2", "month2", "day2"]
+        .iter()
+        .any(|s| slots.get(s).is_some())
+    {
         let year2 = slots.get("year2").and_then(year_of).or(year);
         let month2 = month_of(slots.get("month2"), lexicon);
-        let day2: Option<u32> = slots.get("day2").and_then(|d| d.parse().ok());
+        let day2 = slots.get("day2").and_then(day_of);
         let start_year = year.or(year2)?;
         let start = fixed(start_year, month, day)?;
         let end = fixed(

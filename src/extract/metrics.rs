@@ -75,7 +75,8 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             if unscaled && (is_year(raw) || slots.get("num2").is_some_and(is_year)) {
                 return None;
             }
-            let scale = scale_of(slots.get("scale"), lexicon)?;
+            // "£1-2 million": a scale written once, after the range, applies to both ends.
+            let scale = scale_of(slots.get("scale").or(slots.get("scale2")), lexicon)?;
             let n = parse_number(raw, lexicon)?.mul(scale)?;
             if let Some(n2) = slots.get("num2") {
                 let scale2 = match slots.get("scale2") {

@@ -310,21 +310,17 @@ fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
 }
 
 /// Drops leading words a pattern caught that are not part of a name
-/// ("Yesterday", "The"); `None` when nothing is left.
-fn trim_leading(
-    text: &str,
-    mut start: usize,
-    end: usize,
-    lexicon: &Lexicon,
-) -> Option<(usize, usize)> {
-    loop {
-        let rest = &text[start..end];
-        let word_len = rest.find(' ')?;
-        if !lexicon.contains("org_leading", &rest[..word_len]) {
-            return Some((start, end));
+/// ("Yesterday", "The", "CEO of"); `None` when only one word is left after
+/// dropping ("The ICS" is a generic reference, not a name).
+fn trim_leading(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
+    let mut from = start;
+    while let Some(word_len) = text[from..end].find(' ') {
+        if !lexicon.contains("org_leading", &text[from..from + word_len]) {
+            return Some((from, end));
         }
-        start += word_len + 1;
+        from += word_len + 1;
     }
+    (from == start).then_some((start, end))
 }
 
 /// Whether a pattern's organisation swallowed two names joined by "and"

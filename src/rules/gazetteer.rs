@@ -312,6 +312,7 @@ impl Gazetteer {
 fn trust_variants(names: &[String], suffixes: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for name in names {
+        out.push(name.to_string());
         let name = name.strip_prefix("The ").unwrap_or(name);
         out.push(name.to_string());
         let Some(base) = suffixes.iter().find_map(|s| {
@@ -428,6 +429,7 @@ mod tests {
         assert_eq!(
             v,
             vec![
+                "The Royal Wolverhampton NHS Trust",
                 "Royal Wolverhampton NHS Trust",
                 "Royal Wolverhampton NHS Foundation Trust",
                 "Royal Wolverhampton Foundation Trust",

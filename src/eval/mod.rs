@@ -1,0 +1,257 @@
+//! Evaluation against hand-labelled gold: runs the pipeline over the gold
+//! documents' texts (or reads an earlier run's output), scores it as the
+//! guideline's §5 says, and lists what a rule writer needs to fix.
+//! Predictions inside the title, headings and contents lists are ignored.
+
+pub mod gold;
+pub mod report;
+pub mod score;
+
+pub use gold::{load_dir, GoldDoc, GoldError, GoldFact};
+pub use score::{Counts, Finding, Predicted, PredictedSection, Scores};
+
+use crate::document::Document;
+use crate::extract::searchable;
+use crate::ingest::{self, Records};
+use crate::pipeline::{CharCounter, Pipeline, Sentences};
+use crate::sections::SectionKind;
+use crate::FactType;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What the scorer needs of one document's predictions.
+#[derive(Debug, Clone, Default)]
+pub struct DocPrediction {
+    /// Facts, offsets in code points.
+    pub facts: Vec<Predicted>,
+    /// Top-level sections.
+    pub sections: Vec<PredictedSection>,
+    /// Code-point ranges whose predictions are ignored (title, headings, contents).
+    pub ignored: Vec<(usize, usize)>,
+}
+
+/// Predictions by document id, and the texts they came from when known.
+#[derive(Debug, Clone, Default)]
+pub struct Predictions {
+    /// By document id.
+    pub docs: HashMap<String, DocPrediction>,
+    /// Document texts by id (empty when read from an earlier run alone).
+    pub texts: HashMap<String, String>,
+}
+
+/// Runs the pipeline over the gold documents found among `inputs`; a
+/// document without `published` takes the gold file's.
+pub fn predict(
+    pipeline: &Pipeline,
+    gold: &[GoldDoc],
+    inputs: &[PathBuf],
+) -> Result<Predictions, String> {
+    let wanted: HashMap<&str, &GoldDoc> = gold.iter().map(|g| (g.doc.as_str(), g)).collect();
+    let mut out = Predictions::default();
+    for record in Records::new(ingest::discover(inputs)) {
+        let mut doc: Document = match record {
+            Ok(d) => d,
+            Err(e) => return Err(format!("cannot read a gold document's text: {e}")),
+        };
+        let Some(g) = wanted.get(doc.id.as_str()) else {
+            continue;
+        };
+        if doc.published.is_none() {
+            doc.published = g.published;
+        }
+        g.check_text(&doc.text).map_err(|e| e.to_string())?;
+        let analysis = pipeline.analyse(&doc);
+        let mut chars = CharCounter::new(&doc.text);
+        let sections = analysis
+            .layout
+            .sections
+            .iter()
+            .map(|s| PredictedSection {
+                kind: s.kind,
+                title: s.title.clone(),
+                ics: s.ics.clone(),
+            })
+            .collect();
+        let mut ignored: Vec<(usize, usize)> = analysis
+            .layout
+            .silent
+            .iter()
+            .map(|&(s, e)| (chars.at(s), chars.at(e)))
+            .collect();
+        ignored.extend(gold_silent(g, &doc.text));
+        let facts = analysis
+            .facts
+            .into_iter()
+            .map(|f| Predicted {
+                fact_type: f.fact_type,
+                text: f.text,
+                start: f.start,
+                end: f.end,
+                value: f.value,
+                sentence: f.sentence,
+                rule: f.rule,
+            })
+            .collect();
+        out.docs.insert(
+            doc.id.clone(),
+            DocPrediction {
+                facts,
+                sections,
+                ignored,
+            },
+        );
+        out.texts.insert(doc.id, doc.text);
+    }
+    if let Some(g) = gold.iter().find(|g| !out.docs.contains_key(&g.doc)) {
+        return Err(format!(
+            "no text found for gold document {:?} ({})",
+            g.doc,
+            g.path.display()
+        ));
+    }
+    Ok(out)
+}
+
+/// The code-point ranges the gold's own sections say carry no facts: the
+/// title line, each section's heading line, and the contents list up to
+/// the next section's heading.
+fn gold_silent(gold: &GoldDoc, text: &str) -> Vec<(usize, usize)> {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        lines.push((at, at + line.chars().count(), trimmed.to_string()));
+        at += line.chars().count();
+    }
+    let mut ranges = Vec::new();
+    let mut next_line = 0;
+    let mut open_contents: Option<usize> = None;
+    for s in &gold.sections {
+        let Some(title) = s.title.as_deref().map(str::trim) else {
+            continue;
+        };
+        let Some(i) = (next_line..lines.len()).find(|&i| lines[i].2 == title) else {
+            continue;
+        };
+        if let Some(start) = open_contents.take() {
+            ranges.push((start, lines[i].0));
+        }
+        ranges.push((lines[i].0, lines[i].1));
+        if s.kind == SectionKind::Contents {
+            open_contents = Some(lines[i].0);
+        }
+        next_line = i + 1;
+    }
+    if let Some(start) = open_contents {
+        ranges.push((start, at));
+    }
+    ranges
+}
+
+/// Reads an earlier run's `facts.jsonl` and `documents.jsonl`.
+pub fn read_run(dir: &Path) -> Result<Predictions, String> {
+    let read = |name: &str| -> Result<Vec<Value>, String> {
+        let path = dir.join(name);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+            })
+            .collect()
+    };
+    let mut out = Predictions::default();
+    for d in read("documents.jsonl")? {
+        let Some(id) = d["doc"].as_str() else {
+            continue;
+        };
+        let mut pred = DocPrediction::default();
+        for s in d["sections"].as_array().into_iter().flatten() {
+            let kind = SectionKind::parse(s["kind"].as_str().unwrap_or(""))
+                .ok_or("documents.jsonl: unknown section kind")?;
+            let title = s["title"].as_str().map(str::to_string);
+            let start = s["start"].as_u64().unwrap_or(0) as usize;
+            let end = s["end"].as_u64().unwrap_or(0) as usize;
+            match kind {
+                SectionKind::Title | SectionKind::Contents => pred.ignored.push((start, end)),
+                _ => {
+                    if let Some(t) = &title {
+                        pred.ignored.push((start, start + t.chars().count()));
+                    }
+                }
+            }
+            pred.sections.push(PredictedSection {
+                kind,
+                title,
+                ics: s["ics"].as_str().map(str::to_string),
+            });
+        }
+        out.docs.insert(id.to_string(), pred);
+    }
+    for (i, f) in read("facts.jsonl")?.into_iter().enumerate() {
+        let bad = || {
+            format!(
+                "{}: line {}: not a fact",
+                dir.join("facts.jsonl").display(),
+                i + 1
+            )
+        };
+        let doc = f["doc"].as_str().ok_or_else(bad)?;
+        let fact_type = FactType::parse(f["type"].as_str().unwrap_or("")).ok_or_else(bad)?;
+        let p = Predicted {
+            fact_type,
+            text: f["text"].as_str().unwrap_or("").to_string(),
+            start: f["start"].as_u64().ok_or_else(bad)? as usize,
+            end: f["end"].as_u64().ok_or_else(bad)? as usize,
+            value: f["value"].clone(),
+            sentence: f["sentence"].as_str().unwrap_or("").to_string(),
+            rule: f["rule"].as_str().unwrap_or("").to_string(),
+        };
+        out.docs.entry(doc.to_string()).or_default().facts.push(p);
+    }
+    Ok(out)
+}
+
+/// Scores predictions against gold: predictions inside ignored ranges are
+/// left out; a gold document with no predictions counts all its facts missed.
+pub fn evaluate(gold: &[GoldDoc], predictions: &Predictions) -> Scores {
+    let mut scores = Scores::default();
+    let empty = DocPrediction::default();
+    for g in gold {
+        let pred = match predictions.docs.get(&g.doc) {
+            Some(p) => p,
+            None => {
+                scores.missing_docs.push(g.doc.clone());
+                &empty
+            }
+        };
+        let kept: Vec<Predicted> = pred
+            .facts
+            .iter()
+            .filter(|f| !pred.ignored.iter().any(|&(s, e)| f.start < e && s < f.end))
+            .cloned()
+            .collect();
+        scores.add_doc(g, &kept, &pred.sections);
+    }
+    scores
+}
+
+/// The sentence around a gold fact, for error lists (empty without text).
+pub fn gold_sentence(text: Option<&str>, fact: &GoldFact) -> String {
+    let Some(text) = text else {
+        return String::new();
+    };
+    let bytes: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .collect();
+    let (Some(&s), Some(&e)) = (bytes.get(fact.start), bytes.get(fact.end)) else {
+        return String::new();
+    };
+    let search = searchable(text);
+    Sentences::default().around(&search, s, e).to_string()
+}

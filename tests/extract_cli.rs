@@ -1,0 +1,359 @@
+//! End-to-end tests of `factmine extract`: the binary on corpus files and
+//! on bad inputs.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn factmine(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factmine"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn run_to(dir: &Path, inputs: &[&str], extra: &[&str]) -> (Output, Vec<Value>, Vec<Value>, Value) {
+    let out = dir.to_str().unwrap();
+    let mut args = vec!["extract"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["--out", out]);
+    args.extend_from_slice(extra);
+    let output = factmine(&args);
+    let facts = read_jsonl(&dir.join("facts.jsonl"));
+    let docs = read_jsonl(&dir.join("documents.jsonl"));
+    let summary =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    (output, facts, docs, summary)
+}
+
+#[test]
+fn a_round_up_yields_its_ics_sections_with_canonical_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (output, facts, docs, _) =
+        run_to(tmp.path(), &["corpus/round-ups/south-west-2024.txt"], &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert_eq!(doc["doc"], "south-west-2024");
+    assert_eq!(doc["published"], "2024-02-27");
+    let sections: Vec<(String, Value)> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap().to_string(), s["ics"].clone()))
+        .collect();
+    let expected = [
+        ("title", Value::Null),
+        ("intro", Value::Null),
+        ("ics", "Gloucestershire".into()),
+        ("contents", Value::Null),
+        (
+            "ics",
+            "Bath and North East Somerset, Swindon and Wiltshire".into(),
+        ),
+        (
+            "ics",
+            "Bristol, North Somerset and South Gloucestershire".into(),
+        ),
+        ("ics", "Somerset".into()),
+        ("sponsored", Value::Null),
+        ("ics", "Devon".into()),
+        ("ics", "Dorset".into()),
+        ("ics", "Cornwall and the Isles of Scilly".into()),
+    ];
+    let expected: Vec<(String, Value)> = expected
+        .iter()
+        .map(|(k, i)| (k.to_string(), i.clone()))
+        .collect();
+    assert_eq!(sections, expected);
+    // Sections cover the text end to end.
+    let spans: Vec<(u64, u64)> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(spans[0].0, 0);
+    assert_eq!(spans.last().unwrap().1, doc["chars"].as_u64().unwrap());
+    assert!(spans.windows(2).all(|w| w[0].1 == w[1].0));
+    // Every ICS section has facts, and each fact names its section's ICS.
+    for (i, (kind, ics)) in sections.iter().enumerate() {
+        if kind == "ics" {
+            let in_section: Vec<&Value> = facts.iter().filter(|f| f["section"] == i).collect();
+            assert!(!in_section.is_empty(), "no facts in section {i}");
+            assert!(in_section
+                .iter()
+                .all(|f| &f["ics"] == ics && f["section_kind"] == "ics"));
+        }
+    }
+    // No facts in the title or the contents list.
+    assert!(facts
+        .iter()
+        .all(|f| f["section_kind"] != "title" && f["section_kind"] != "contents"));
+}
+
+#[test]
+fn the_same_output_whatever_the_thread_count() {
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    let (o1, f1, d1, _) = run_to(one.path(), &["corpus"], &["--threads", "1", "--batch", "3"]);
+    let (o2, f2, d2, _) = run_to(two.path(), &["corpus"], &["--threads", "2"]);
+    assert!(o1.status.success() && o2.status.success());
+    assert_eq!(f1, f2);
+    assert_eq!(d1, d2);
+    assert_eq!(d1.len(), 19, "14 files and 5 dump records");
+    let ids: Vec<&str> = d1.iter().map(|d| d["doc"].as_str().unwrap()).collect();
+    // Input order: folders sorted, records in file order.
+    assert_eq!(
+        &ids[..6],
+        &[
+            "dump/2024-01-12-nhs-app",
+            "dump/2024-03-05-shared-care-record",
+            "dump/2024-06-18-remote-monitoring",
+            "dump/2024-09-03-ai-radiology",
+            "dump/2024-11-26-funding",
+            "html/east-midlands-virtual-wards",
+        ]
+    );
+    // Fact ids are unique.
+    let mut fact_ids: Vec<&str> = f1.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    fact_ids.sort_unstable();
+    let n = fact_ids.len();
+    fact_ids.dedup();
+    assert_eq!(fact_ids.len(), n);
+}
+
+#[test]
+fn facts_to_stdout_as_json_lines() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factmine"))
+        .args(["extract", "-", "--out", "-"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    let line = r#"{"id": "n1", "published": "2023-04-11", "text": "A title\n\nLast November the ICB said 41 percent of 9,454 people used the NHS App, after an investment of £4.1 million."}"#;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{line}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let facts: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let by_text = |t: &str| {
+        facts
+            .iter()
+            .find(|f| f["text"] == t)
+            .unwrap_or_else(|| panic!("no fact {t:?} in {facts:?}"))
+    };
+    assert_eq!(
+        by_text("Last November")["value"],
+        serde_json::json!({"kind": "point", "value": "2022-11"})
+    );
+    assert_eq!(
+        by_text("41 percent")["value"],
+        serde_json::json!({"number": 41, "unit": "percent", "qualifier": null})
+    );
+    assert_eq!(
+        by_text("9,454 people")["value"],
+        serde_json::json!({"number": 9454, "unit": "people", "qualifier": null})
+    );
+    assert_eq!(
+        by_text("£4.1 million")["value"],
+        serde_json::json!({"number": 4100000, "unit": "GBP", "qualifier": null})
+    );
+    assert_eq!(by_text("NHS App")["type"], "technology");
+    let f = by_text("9,454 people");
+    assert_eq!(
+        (f["start"].as_u64(), f["end"].as_u64()),
+        (Some(50), Some(62))
+    );
+    assert_eq!(f["doc"], "n1");
+    assert_eq!(f["section_kind"], "intro");
+}
+
+#[test]
+fn bad_inputs_are_named_and_the_rest_is_processed() {
+    let inputs = tempfile::tempdir().unwrap();
+    let dir = inputs.path();
+    std::fs::write(
+        dir.join("a-good.txt"),
+        "Good title\n\nThe trust supported 78 people.\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("b-latin1.txt"), b"Title\n\nCaf\xe9 society\n").unwrap();
+    std::fs::write(dir.join("c-empty.txt"), "  \n").unwrap();
+    std::fs::write(dir.join("d-binary.txt"), b"PK\x03\x04\x00\x00").unwrap();
+    std::fs::write(
+        dir.join("e-dump.jsonl"),
+        concat!(
+            r#"{"id": "ok", "text": "T\n\nIn March 2023 two trusts joined."}"#,
+            "\n",
+            "{not json\n",
+            r#"{"text": "no id"}"#,
+            "\n",
+            r#"{"id": "no-text"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let missing = dir.join("missing.txt");
+    let out = tempfile::tempdir().unwrap();
+    let (output, facts, docs, summary) = run_to(
+        out.path(),
+        &[dir.to_str().unwrap(), missing.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "some inputs failed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let status: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| {
+            (
+                d["status"].as_str().unwrap().to_string(),
+                d["error"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let expect = |s: &str, e: &str| (s.to_string(), e.to_string());
+    assert_eq!(
+        status,
+        vec![
+            expect("processed", ""),
+            expect("failed", "not UTF-8: invalid byte 0xE9 at line 3, column 4"),
+            expect("failed", "empty file: no text"),
+            expect("failed", "binary file: NUL byte at line 1, column 5"),
+            expect("processed", ""),
+            expect(
+                "failed",
+                "not JSON: key must be a string at line 1 column 2"
+            ),
+            expect("failed", "missing `id`"),
+            expect("failed", "missing `text` (or `html`)"),
+            expect("failed", "cannot read: no such file or folder"),
+        ]
+    );
+    assert_eq!(
+        docs[5]["source"],
+        format!("{}:2", dir.join("e-dump.jsonl").display())
+    );
+    assert_eq!(docs[7]["doc"], "no-text");
+    assert!(stderr.contains("e-dump.jsonl:3: missing `id`"), "{stderr}");
+    assert_eq!(summary["documents"]["read"], 9);
+    assert_eq!(summary["documents"]["processed"], 2);
+    assert_eq!(summary["documents"]["failed"], 7);
+    assert_eq!(summary["failures"].as_array().unwrap().len(), 7);
+    let texts: Vec<&str> = facts.iter().map(|f| f["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, vec!["78 people", "March 2023", "two trusts"]);
+    // Nothing half-written is left behind.
+    let names: Vec<PathBuf> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+#[test]
+fn a_bad_rule_stops_the_run_before_any_work() {
+    let rules = tempfile::tempdir().unwrap();
+    copy_dir(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
+        rules.path(),
+    );
+    let dates = rules.path().join("patterns/dates.rules");
+    let text = std::fs::read_to_string(&dates).unwrap();
+    std::fs::write(
+        &dates,
+        text.replacen(
+            "pattern = \\b(?i:recently|lately)\\b",
+            "pattern = (unclosed",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = factmine(&[
+        "extract",
+        "corpus/news",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--rules",
+        rules.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = text
+        .lines()
+        .position(|l| l.contains("(?i:recently|lately)"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(
+            "dates.rules:{line}: bad regex in rule date.vague_word"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "no output written"
+    );
+
+    let orgs = rules.path().join("gazetteers/organisations.tsv");
+    std::fs::write(&dates, text).unwrap();
+    let mut tsv = std::fs::read_to_string(&orgs).unwrap();
+    tsv.push_str("Broken Entry Without Kind\n");
+    std::fs::write(&orgs, &tsv).unwrap();
+    let output = factmine(&[
+        "extract",
+        "corpus/news",
+        "--out",
+        "-",
+        "--rules",
+        rules.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = tsv.lines().count();
+    assert!(
+        stderr.contains(&format!(
+            "organisations.tsv:{line}: expected 2 to 5 tab-separated fields, found 1"
+        )),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}

@@ -74,7 +74,7 @@ fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
                 .join(" ")
                 .to_lowercase();
             match words.as_str() {
-                "a" | "an" | "one" => Decimal::int(1),
+                "a" | "an" | "one" | "another" => Decimal::int(1),
                 "a couple of" => Decimal::int(2),
                 _ => parse_number(n, lexicon)?,
             }
@@ -98,6 +98,48 @@ fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
         "TH" => format!("PT{amount}H"),
         "TM" => format!("PT{amount}M"),
         _ => format!("P{amount}{letter}"),
+    })
+}
+
+/// How many units a duration counts: digits, number words, "a", "another",
+/// "a couple of"; one when not written.
+fn count_of(n: Option<&str>, lexicon: &Lexicon) -> Option<Decimal> {
+    let Some(n) = n else {
+        return Some(Decimal::int(1));
+    };
+    let words = n
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    match words.as_str() {
+        "a" | "an" | "one" | "another" => Some(Decimal::int(1)),
+        "a couple of" => Some(Decimal::int(2)),
+        _ => parse_number(n, lexicon),
+    }
+}
+
+/// "five years ago": the point that many units before `published`, at the
+/// unit's precision.
+fn ago(slots: &Slots<'_>, published: Ymd, lexicon: &Lexicon) -> Option<String> {
+    let n = count_of(slots.get("n"), lexicon)?;
+    if !n.is_integer() {
+        return None;
+    }
+    let n = i32::try_from(n.mantissa * 10i128.pow(n.exponent as u32)).ok()?;
+    Some(match lexicon.get("time_units", slots.get("unit")?)? {
+        "Y" => format!("{}", published.year - n),
+        "10Y" => format!("{}", published.year - 10 * n),
+        "M" => {
+            let (y, m) = published.add_months(-n);
+            format!("{y}-{m:02}")
+        }
+        "W" => {
+            let (y, w) = published.add_days(-7 * i64::from(n)).iso_week();
+            format!("{y}-W{w:02}")
+        }
+        "D" => published.add_days(-i64::from(n)).to_string(),
+        _ => return None,
     })
 }
 
@@ -129,7 +171,7 @@ fn day_of(s: &str) -> Option<u32> {
 fn offset_of(rel: Option<&str>) -> Option<i32> {
     match rel?.to_lowercase().as_str() {
         "last" | "previous" | "past" => Some(-1),
-        "this" | "current" => Some(0),
+        "this" | "current" | "the" => Some(0),
         "next" | "coming" | "following" => Some(1),
         _ => None,
     }
@@ -190,15 +232,39 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
             None => Resolved::NeedsReference,
         });
     }
+    let rel = offset_of(slots.get("rel"));
     if let Some(season) = slots.get("season") {
         let code = lexicon.get("seasons", season)?;
-        return Some(match year {
-            Some(y) => Resolved::Fixed(format!("{y}-{code}")),
+        let y = match (year, rel, ctx.published) {
+            (Some(y), _, _) => y,
+            (None, Some(off), Some(p)) => {
+                // Seasons start in March, June, September and December.
+                let start = match code {
+                    "SP" => 3,
+                    "SU" => 6,
+                    "FA" => 9,
+                    _ => 12,
+                };
+                match off {
+                    -1 if start >= p.month => p.year - 1,
+                    1 if start <= p.month => p.year + 1,
+                    _ => p.year,
+                }
+            }
+            _ => return Some(Resolved::NeedsReference),
+        };
+        return Some(Resolved::Fixed(format!("{y}-{code}")));
+    }
+    if slots
+        .get("rel")
+        .is_some_and(|r| r.eq_ignore_ascii_case("ago"))
+    {
+        return Some(match ctx.published {
+            Some(p) => Resolved::Fixed(ago(slots, p, lexicon)?),
             None => Resolved::NeedsReference,
         });
     }
 
-    let rel = offset_of(slots.get("rel"));
     let unit = slots
         .get("unit")
         .and_then(|u| lexicon.get("time_units", u))
@@ -232,15 +298,12 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
             }
             (Some(0), None) => published.year,
             // A bare month: the latest such month, or the next in a future clause.
-            _ => {
-                if ctx.future && m > published.month {
-                    published.year
-                } else if m <= published.month {
-                    published.year
-                } else {
-                    published.year - 1
-                }
-            }
+            _ => match (ctx.future, m.cmp(&published.month)) {
+                (true, std::cmp::Ordering::Less) => published.year + 1,
+                (true, _) => published.year,
+                (false, std::cmp::Ordering::Greater) => published.year - 1,
+                (false, _) => published.year,
+            },
         };
         return fixed(y, Some(m), day).map(Resolved::Fixed);
     }

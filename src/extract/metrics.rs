@@ -227,17 +227,28 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         {
             break;
         }
+        let plural = looks_plural(&lower);
         words.push(lower);
         kept_end = start + word.len();
-        if word.len() < raw.len() {
-            break; // punctuation ends the phrase
+        if word.len() < raw.len() || plural {
+            break; // punctuation, or a plural head noun, ends the phrase
         }
     }
     let first = words.first()?;
-    if lexicon.contains("time_units", first) {
+    if lexicon.contains("time_units", first) || lexicon.contains("scales", first) {
         return None;
     }
     Some((words.join(" "), kept_end))
+}
+
+/// Whether a word looks like a plural noun ("networks", "GPs", "ICSs"),
+/// the usual head of a counted noun phrase.
+fn looks_plural(word: &str) -> bool {
+    word.len() > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
 }
 
 fn is_participle_or_adverb(word: &str) -> bool {

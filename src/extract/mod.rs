@@ -83,15 +83,15 @@ impl Extractor {
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         for file in &self.patterns {
             file.scan(&search, |rule, slots| {
-                if let Some(c) = self.normalise(file.fact_type, rule, &slots, published) {
-                    // A name the gazetteer knows wins over a shape that only
-                    // adds words before it ("CEO of <trust>").
-                    let named =
-                        matches!(c.fact_type, FactType::Organisation | FactType::Technology);
-                    if !(named && known_ends.contains(&(c.fact_type, c.end))) {
-                        found.push(c);
-                    }
+                let c = self.normalise(file.fact_type, rule, &slots, published)?;
+                let end = c.end;
+                // A name the gazetteer knows wins over a shape that only
+                // adds words before it ("CEO of <trust>").
+                let named = matches!(c.fact_type, FactType::Organisation | FactType::Technology);
+                if !(named && known_ends.contains(&(c.fact_type, c.end))) {
+                    found.push(c);
                 }
+                Some(end)
             });
         }
         resolve(found)

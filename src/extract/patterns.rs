@@ -172,20 +172,23 @@ impl CompiledPatterns {
     }
 
     /// Runs the regex once over `text`, calling `found` with each match's
-    /// rule and slots.
-    pub fn scan<'t>(&'t self, text: &'t str, mut found: impl FnMut(&'t CompiledRule, Slots<'t>)) {
+    /// rule and slots. `found` returns where the fact it made ends (the
+    /// scan goes on from there, so words a rule captured as context but left
+    /// out of its fact can start the next fact), or `None` when it rejected
+    /// the match (the scan goes on from the next character).
+    pub fn scan<'t>(
+        &'t self,
+        text: &'t str,
+        mut found: impl FnMut(&'t CompiledRule, Slots<'t>) -> Option<usize>,
+    ) {
         let mut locs = self.regex.capture_locations();
         let mut at = 0;
         while at <= text.len() {
             let Some(m) = self.regex.captures_read_at(&mut locs, text, at) else {
                 break;
             };
-            at = if m.end() > m.start() {
-                m.end()
-            } else {
-                next_char(text, m.end())
-            };
             let Some(rule) = self.rules.iter().find(|r| locs.get(r.group).is_some()) else {
+                at = next_char(text, m.start());
                 continue;
             };
             let slots = rule
@@ -193,7 +196,10 @@ impl CompiledPatterns {
                 .iter()
                 .filter_map(|(name, g)| locs.get(*g).map(|(s, e)| (name.as_str(), s..e)))
                 .collect();
-            found(rule, Slots::new(text, m.start()..m.end(), slots));
+            at = match found(rule, Slots::new(text, m.start()..m.end(), slots)) {
+                Some(end) if end > m.start() => end,
+                _ => next_char(text, m.start()),
+            };
         }
     }
 }

@@ -255,3 +255,65 @@ pub fn gold_sentence(text: Option<&str>, fact: &GoldFact) -> String {
     let search = searchable(text);
     Sentences::default().around(&search, s, e).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_missing_from_the_output_counts_as_all_missed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(
+            &path,
+            r#"{"doc": "a", "published": "2023-04-11", "sections": [{"kind": "intro", "title": null, "ics": null}],
+                "facts": [{"type": "metric", "text": "78 people", "start": 0, "end": 9, "value": {"number": 78, "unit": "people", "qualifier": null}}]}"#,
+        )
+        .unwrap();
+        let gold = load_dir(dir.path()).unwrap();
+        let scores = evaluate(&gold, &Predictions::default());
+        assert_eq!(scores.missing_docs, vec!["a".to_string()]);
+        assert_eq!(scores.by_type[&FactType::Metric].gold, 1);
+        assert_eq!(scores.by_type[&FactType::Metric].lenient, 0);
+        assert!(gold[0].check_text("78 people were seen").is_ok());
+        let e = gold[0].check_text("79 people were seen").unwrap_err();
+        assert_eq!(e.fact, Some(0));
+        assert!(e.reason.contains("\"79 people\""), "{e}");
+    }
+
+    #[test]
+    fn bad_gold_files_are_refused_with_file_fact_and_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                r#"{"doc": "a", "sections": [], "facts": [{"type": "colour", "text": "x", "start": 0, "end": 1}]}"#,
+                Some(0),
+                "unknown type \"colour\"",
+            ),
+            (
+                r#"{"doc": "a", "sections": [{"kind": "preamble"}], "facts": []}"#,
+                None,
+                "section 0: unknown kind \"preamble\"",
+            ),
+            (
+                r#"{"doc": "a", "sections": [], "facts": [{"type": "date", "text": "2023", "start": 0, "end": 4}, {"type": "date", "text": "023", "start": 1, "end": 4}]}"#,
+                Some(1),
+                "overlaps",
+            ),
+            (
+                r#"{"doc": "a", "sections": [], "facts": [{"type": "date", "text": "2023", "start": 0, "end": 3}]}"#,
+                Some(0),
+                "not 3 code points long",
+            ),
+            (r#"{"sections": [], "facts": []}"#, None, "missing `doc`"),
+        ];
+        for (body, fact, reason) in cases {
+            let path = dir.path().join("g.json");
+            std::fs::write(&path, body).unwrap();
+            let e = GoldDoc::load(&path).unwrap_err();
+            assert_eq!(e.fact, fact, "{body}");
+            assert!(e.reason.contains(reason), "{body}: {e}");
+            assert!(e.to_string().starts_with(&path.display().to_string()));
+        }
+    }
+}

@@ -317,3 +317,223 @@ impl Scores {
         m
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::gold::{GoldDoc, GoldFact, GoldSection};
+    use serde_json::json;
+
+    fn gold_fact(t: FactType, start: usize, end: usize, value: Value) -> GoldFact {
+        GoldFact {
+            fact_type: t,
+            text: "x".repeat(end - start),
+            start,
+            end,
+            value,
+        }
+    }
+
+    fn pred(t: FactType, start: usize, end: usize, value: Value) -> Predicted {
+        Predicted {
+            fact_type: t,
+            text: "x".repeat(end - start),
+            start,
+            end,
+            value,
+            sentence: String::new(),
+            rule: "r".into(),
+        }
+    }
+
+    fn doc(facts: Vec<GoldFact>) -> GoldDoc {
+        GoldDoc {
+            path: "g.json".into(),
+            doc: "d".into(),
+            published: None,
+            sections: vec![
+                GoldSection {
+                    kind: SectionKind::Title,
+                    title: Some("T".into()),
+                    ics: None,
+                },
+                GoldSection {
+                    kind: SectionKind::Ics,
+                    title: Some("Black Country ICS".into()),
+                    ics: Some("Black Country".into()),
+                },
+            ],
+            facts,
+        }
+    }
+
+    fn metric(n: f64, unit: &str) -> Value {
+        json!({"number": n, "unit": unit, "qualifier": null})
+    }
+
+    #[test]
+    fn exact_partial_double_and_value_mismatch_by_hand() {
+        use FactType::*;
+        let g = doc(vec![
+            gold_fact(Organisation, 0, 10, Value::Null),  // exact
+            gold_fact(Organisation, 20, 30, Value::Null), // partial (22..35)
+            gold_fact(Organisation, 40, 50, Value::Null), // two predictions overlap it
+            gold_fact(Organisation, 60, 70, Value::Null), // missed
+            gold_fact(Metric, 100, 112, metric(9454.0, "people")),
+            gold_fact(Metric, 120, 130, metric(41.0, "percent")),
+        ]);
+        let p = vec![
+            pred(Organisation, 0, 10, Value::Null),
+            pred(Organisation, 22, 35, Value::Null),
+            pred(Organisation, 40, 45, Value::Null),
+            pred(Organisation, 46, 50, Value::Null),
+            pred(Organisation, 80, 85, Value::Null), // spurious
+            pred(Metric, 100, 112, metric(9454.0, "vetted people")),
+            pred(Metric, 118, 130, metric(14.0, "percent")),
+        ];
+        let mut s = Scores::default();
+        s.add_doc(&g, &p, &[]);
+        let org = s.by_type[&Organisation];
+        // By hand: 4 gold, 5 predicted; strict 1 (0..10); lenient 3 (0..10,
+        // 22..35 with 20..30, one of 40..45/46..50 with 40..50).
+        assert_eq!(
+            org,
+            Counts {
+                gold: 4,
+                predicted: 5,
+                strict: 1,
+                lenient: 3,
+                value_ok: 0
+            }
+        );
+        let (p_, r, f) = org.prf(org.lenient);
+        assert!((p_ - 0.6).abs() < 1e-12 && (r - 0.75).abs() < 1e-12);
+        assert!((f - 2.0 * 0.6 * 0.75 / 1.35).abs() < 1e-12);
+        let m = s.by_type[&Metric];
+        // "vetted people" and "people" share the last word; 14 is not 41.
+        assert_eq!(
+            m,
+            Counts {
+                gold: 2,
+                predicted: 2,
+                strict: 1,
+                lenient: 2,
+                value_ok: 1
+            }
+        );
+        let kinds: Vec<&str> = s
+            .findings
+            .iter()
+            .map(|(_, f)| match f {
+                Finding::Missed(_) => "missed",
+                Finding::Spurious(_) => "spurious",
+                Finding::Span(..) => "span",
+                Finding::Value(..) => "value",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec!["span", "span", "missed", "spurious", "spurious", "span", "value"]
+        );
+        let metrics = s.metrics();
+        assert_eq!(metrics["strict.all.p"], 2.0 / 7.0);
+        assert_eq!(metrics["lenient.all.r"], 5.0 / 6.0);
+        assert_eq!(metrics["value.metric.acc"], 0.5);
+    }
+
+    #[test]
+    fn empty_predictions_and_sections() {
+        let g = doc(vec![gold_fact(
+            FactType::Date,
+            0,
+            4,
+            json!({"kind": "point", "value": "2023"}),
+        )]);
+        let mut s = Scores::default();
+        s.add_doc(
+            &g,
+            &[],
+            &[
+                PredictedSection {
+                    kind: SectionKind::Title,
+                    title: Some("T".into()),
+                    ics: None,
+                },
+                PredictedSection {
+                    kind: SectionKind::Ics,
+                    title: Some("Black  Country ics".into()),
+                    ics: Some("Black Country".into()),
+                },
+                PredictedSection {
+                    kind: SectionKind::Other,
+                    title: Some("Extra".into()),
+                    ics: None,
+                },
+            ],
+        );
+        let d = s.by_type[&FactType::Date];
+        assert_eq!(
+            d,
+            Counts {
+                gold: 1,
+                predicted: 0,
+                strict: 0,
+                lenient: 0,
+                value_ok: 0
+            }
+        );
+        assert_eq!(d.prf(0), (0.0, 0.0, 0.0));
+        assert_eq!(
+            s.sections[&SectionKind::Ics],
+            SectionCounts {
+                gold: 1,
+                predicted: 1,
+                matched: 1
+            }
+        );
+        assert_eq!(
+            s.sections[&SectionKind::Other],
+            SectionCounts {
+                gold: 0,
+                predicted: 1,
+                matched: 0
+            }
+        );
+        assert_eq!(s.metrics()["sections.all.p"], 2.0 / 3.0);
+    }
+
+    #[test]
+    fn values_compare_as_the_guideline_says() {
+        assert!(value_equal(
+            FactType::Metric,
+            &metric(2.0, "GP practices"),
+            &metric(2.0, "practice")
+        ));
+        assert!(value_equal(
+            FactType::Metric,
+            &metric(19.0, "ICSs"),
+            &metric(19.0, "icss")
+        ));
+        assert!(!value_equal(
+            FactType::Metric,
+            &metric(2.0, "trusts"),
+            &metric(3.0, "trusts")
+        ));
+        assert!(value_equal(
+            FactType::Metric,
+            &json!({"number": 120, "unit": null}),
+            &json!({"number": 120.0, "unit": null})
+        ));
+        let date = |v: Value| json!({"kind": "point", "value": v});
+        assert!(value_equal(
+            FactType::Date,
+            &date(json!("2022-11")),
+            &date(json!("2022-11"))
+        ));
+        assert!(!value_equal(
+            FactType::Date,
+            &date(json!("2022-11")),
+            &date(Value::Null)
+        ));
+    }
+}

@@ -89,7 +89,7 @@ fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
     } else {
         digits.parse().ok()?
     };
-    let amount = n.mul(Decimal::int(factor))?;
+    let amount = n.checked_mul(Decimal::int(factor))?;
     let amount = match amount.to_json() {
         Value::Number(x) => x.to_string(),
         _ => return None,

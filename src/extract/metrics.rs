@@ -77,13 +77,13 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             }
             // "£1-2 million": a scale written once, after the range, applies to both ends.
             let scale = scale_of(slots.get("scale").or(slots.get("scale2")), lexicon)?;
-            let n = parse_number(raw, lexicon)?.mul(scale)?;
+            let n = parse_number(raw, lexicon)?.checked_mul(scale)?;
             if let Some(n2) = slots.get("num2") {
                 let scale2 = match slots.get("scale2") {
                     Some(s) => scale_of(Some(s), lexicon)?,
                     None => scale,
                 };
-                let upper = parse_number(n2, lexicon)?.mul(scale2)?;
+                let upper = parse_number(n2, lexicon)?.checked_mul(scale2)?;
                 if upper.to_f64() <= n.to_f64() {
                     return None;
                 }
@@ -227,7 +227,7 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         {
             break;
         }
-        let plural = looks_plural(&lower);
+        let plural = looks_plural(&lower) || lexicon.contains("plural_nouns", &lower);
         words.push(lower);
         kept_end = start + word.len();
         if word.len() < raw.len() || plural {
@@ -252,7 +252,7 @@ fn looks_plural(word: &str) -> bool {
 }
 
 fn is_participle_or_adverb(word: &str) -> bool {
-    (word.len() > 4 && (word.ends_with("ing") || word.ends_with("ed")))
+    (word.len() > 3 && (word.ends_with("ing") || word.ends_with("ed")))
         || (word.len() > 3 && word.ends_with("ly"))
 }
 

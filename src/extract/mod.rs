@@ -78,7 +78,7 @@ impl Extractor {
     /// All facts in `text`, overlaps resolved, in text order.
     pub fn extract(&self, text: &str, published: Option<Ymd>) -> Vec<Candidate> {
         let search = searchable(text);
-        let mut found = self.gazetteer_candidates(&search);
+        let (mut found, products) = self.gazetteer_candidates(&search);
         let known_ends: HashSet<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         for file in &self.patterns {
@@ -94,11 +94,16 @@ impl Extractor {
                 Some(end)
             });
         }
-        resolve(found)
+        let mut kept = resolve(found);
+        read_products_in_lists(&search, &mut kept, products);
+        kept
     }
 
-    fn gazetteer_candidates(&self, text: &str) -> Vec<Candidate> {
+    /// Gazetteer candidates, and for names that are both a company and its
+    /// product (taken as the company here) the product reading.
+    fn gazetteer_candidates(&self, text: &str) -> (Vec<Candidate>, Vec<Candidate>) {
         let mut out = Vec::new();
+        let mut products = Vec::new();
         for hit in self.gazetteer.find(text) {
             let kind_of = |e: &&usize| &self.entries[**e].kind;
             if let Some(stop) = hit
@@ -130,6 +135,16 @@ impl Extractor {
                     if used_as_product(text, hit.start, hit.end, &self.lexicon) {
                         t
                     } else {
+                        let product = &self.entries[*t];
+                        products.push(Candidate {
+                            start: hit.start,
+                            end: hit.end,
+                            fact_type: FactType::Technology,
+                            value: entry_value(product),
+                            rule: product.rule.clone(),
+                            priority: 0,
+                            stop: false,
+                        });
                         o
                     }
                 }
@@ -151,7 +166,7 @@ impl Extractor {
                 stop: false,
             });
         }
-        out
+        (out, products)
     }
 
     /// Normalises one pattern match into a candidate, or rejects it.
@@ -185,7 +200,13 @@ impl Extractor {
             }
             FactType::Organisation | FactType::Technology => {
                 let name = slots.range("name").unwrap_or(span);
-                let (start, end) = trim_leading(text, name.start, name.end, &self.lexicon)?;
+                let leading = if fact_type == FactType::Organisation {
+                    "org_leading"
+                } else {
+                    "tech_leading"
+                };
+                let (start, end) =
+                    trim_leading(text, name.start, name.end, leading, &self.lexicon)?;
                 let name = &text[start..end];
                 if fact_type == FactType::Organisation && joins_two_names(name) {
                     return None;
@@ -290,6 +311,35 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
         .any(|p| after.starts_with(p))
 }
 
+/// A company name listed among technologies ("using the NHS App, Patient
+/// Knows Best and peak flow devices") is read as its product: a kept
+/// company fact with a product reading becomes the product when the fact
+/// just before or after it, joined only by a comma, "and" or "or", is a
+/// technology.
+fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Candidate>) {
+    let joined = |a: &Candidate, b: &Candidate| {
+        let between = text[a.end..b.start].trim();
+        matches!(between, "," | "and" | "or" | ", and" | ", or" | "&" | "/")
+    };
+    for product in products {
+        let Some(i) = kept
+            .iter()
+            .position(|c| c.start == product.start && c.end == product.end)
+        else {
+            continue;
+        };
+        let tech_before = i > 0
+            && kept[i - 1].fact_type == FactType::Technology
+            && joined(&kept[i - 1], &kept[i]);
+        let tech_after = i + 1 < kept.len()
+            && kept[i + 1].fact_type == FactType::Technology
+            && joined(&kept[i], &kept[i + 1]);
+        if kept[i].fact_type == FactType::Organisation && (tech_before || tech_after) {
+            kept[i] = product;
+        }
+    }
+}
+
 /// Whether the sentence before a date speaks of the future ("will go live
 /// in June", "is set to launch in May"), from the lexicon's
 /// `future_markers`. Only words before the date count: in "In December,
@@ -312,10 +362,16 @@ fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
 /// Drops leading words a pattern caught that are not part of a name
 /// ("Yesterday", "The", "CEO of"); `None` when only one word is left after
 /// dropping ("The ICS" is a generic reference, not a name).
-fn trim_leading(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
+fn trim_leading(
+    text: &str,
+    start: usize,
+    end: usize,
+    table: &str,
+    lexicon: &Lexicon,
+) -> Option<(usize, usize)> {
     let mut from = start;
     while let Some(word_len) = text[from..end].find(' ') {
-        if !lexicon.contains("org_leading", &text[from..from + word_len]) {
+        if !lexicon.contains(table, &text[from..from + word_len]) {
             return Some((from, end));
         }
         from += word_len + 1;

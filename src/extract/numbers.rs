@@ -25,12 +25,12 @@ impl Decimal {
     }
 
     /// Multiplies by another decimal, exactly (`None` on overflow).
-    pub fn mul(self, other: Decimal) -> Option<Decimal> {
-        Some(Decimal {
+    pub fn checked_mul(self, other: Decimal) -> Option<Decimal> {
+        let product = Decimal {
             mantissa: self.mantissa.checked_mul(other.mantissa)?,
             exponent: self.exponent + other.exponent,
-        })
-        .map(Decimal::trim)
+        };
+        Some(product.trim())
     }
 
     fn trim(mut self) -> Decimal {
@@ -208,7 +208,11 @@ mod tests {
     fn scales_are_exact() {
         let m = Decimal::parse("1e6").unwrap();
         assert_eq!(
-            Decimal::parse("4.1").unwrap().mul(m).unwrap().to_json(),
+            Decimal::parse("4.1")
+                .unwrap()
+                .checked_mul(m)
+                .unwrap()
+                .to_json(),
             Value::from(4_100_000)
         );
         assert_eq!(Decimal::parse("0.25").unwrap().to_json(), Value::from(0.25));

@@ -5,7 +5,7 @@
 //! name endings), so the files list only real variants.
 
 use super::tsv::{self, list};
-use super::RuleError;
+use super::{Lexicon, RuleError};
 use crate::sections::{normalise, SectionRules};
 use std::collections::HashSet;
 use std::path::Path;
@@ -14,8 +14,8 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseRule {
     /// Acronyms (no lower-case letter) exactly; in other aliases, upper-case
-    /// acronym words exactly and capitalised words with a capital; the rest
-    /// in any case.
+    /// acronym words exactly and a capitalised first word with a capital;
+    /// the rest in any case ("Royal Wolverhampton NHS trust" matches).
     Auto,
     /// Exactly as written.
     Exact,
@@ -42,17 +42,17 @@ impl CaseRule {
                 if !alias.chars().any(char::is_lowercase) {
                     return alias == found;
                 }
-                alias.split(' ').zip(found.split(' ')).all(|(a, f)| {
-                    let acronym = a.chars().filter(|c| c.is_alphabetic()).count() > 1
-                        && !a.chars().any(char::is_lowercase);
-                    if acronym {
-                        a == f
-                    } else if a.starts_with(|c: char| c.is_uppercase()) {
-                        f.starts_with(|c: char| c.is_uppercase())
-                    } else {
-                        true
-                    }
-                })
+                let capital = |w: &str| w.starts_with(|c: char| c.is_uppercase());
+                let first_ok = match (alias.split(' ').next(), found.split(' ').next()) {
+                    (Some(a), Some(f)) => !capital(a) || capital(f),
+                    _ => true,
+                };
+                first_ok
+                    && alias.split(' ').zip(found.split(' ')).all(|(a, f)| {
+                        let acronym = a.chars().filter(|c| c.is_alphabetic()).count() > 1
+                            && !a.chars().any(char::is_lowercase);
+                        !acronym || a == f
+                    })
             }
         }
     }
@@ -128,7 +128,11 @@ const ORG_KINDS: &[&str] = &[
 
 impl Gazetteer {
     /// Loads the gazetteer folder; ICS names also go to the section rules.
-    pub fn load(dir: &Path, sections: &mut SectionRules) -> Result<Gazetteer, RuleError> {
+    pub fn load(
+        dir: &Path,
+        sections: &mut SectionRules,
+        lexicon: &Lexicon,
+    ) -> Result<Gazetteer, RuleError> {
         let mut g = Gazetteer::default();
         let suffixes_path = dir.join("trust_suffixes.tsv");
         let mut suffixes: Vec<String> = tsv::read(&suffixes_path, 1, 1)?
@@ -137,7 +141,14 @@ impl Gazetteer {
             .collect();
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
         g.load_ics(dir, sections)?;
-        g.load_organisations(&dir.join("organisations.tsv"), &suffixes)?;
+        // A trust's bare name is used when it is distinctive: not an ICS
+        // place, and holding a word such as "Hospitals" or "Partnership".
+        let distinctive = |s: &str| {
+            !sections.ics_names.contains_key(&normalise(s))
+                && s.split_whitespace()
+                    .any(|w| lexicon.contains("org_name_words", w))
+        };
+        g.load_organisations(&dir.join("organisations.tsv"), &suffixes, &distinctive)?;
         g.load_technologies(&dir.join("technologies.tsv"))?;
         g.load_stop_phrases(&dir.join("stop_phrases.tsv"))?;
         Ok(g)
@@ -220,7 +231,12 @@ impl Gazetteer {
         Ok(())
     }
 
-    fn load_organisations(&mut self, path: &Path, suffixes: &[String]) -> Result<(), RuleError> {
+    fn load_organisations(
+        &mut self,
+        path: &Path,
+        suffixes: &[String],
+        distinctive: &dyn Fn(&str) -> bool,
+    ) -> Result<(), RuleError> {
         for row in tsv::read(path, 2, 5)? {
             let [canonical, kind, aliases, case, code] =
                 <[String; 5]>::try_from(row.fields).expect("tsv::read pads to 5 fields");
@@ -244,7 +260,7 @@ impl Gazetteer {
             let mut names = vec![canonical.clone()];
             names.extend(list(&aliases).map(str::to_string));
             if kind == "trust" {
-                names = trust_variants(&names, suffixes);
+                names = trust_variants(&names, suffixes, distinctive);
             }
             let entry = Entry {
                 canonical,
@@ -307,11 +323,16 @@ impl Gazetteer {
     }
 }
 
-/// Trust names with every interchangeable ending, without a leading "The",
-/// and as the bare name when that has two words or more.
-fn trust_variants(names: &[String], suffixes: &[String]) -> Vec<String> {
+/// Trust names with every interchangeable ending, with and without a
+/// leading "The", and the canonical name's bare form when that has two
+/// words or more and is `distinctive`.
+fn trust_variants(
+    names: &[String],
+    suffixes: &[String],
+    distinctive: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for name in names {
+    for (i, name) in names.iter().enumerate() {
         out.push(name.to_string());
         let name = name.strip_prefix("The ").unwrap_or(name);
         out.push(name.to_string());
@@ -322,7 +343,7 @@ fn trust_variants(names: &[String], suffixes: &[String]) -> Vec<String> {
             continue;
         };
         out.extend(suffixes.iter().map(|s| format!("{base} {s}")));
-        if base.split_whitespace().count() >= 2 {
+        if i == 0 && base.split_whitespace().count() >= 2 && distinctive(base) {
             out.push(base.to_string());
         }
     }
@@ -425,7 +446,12 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let v = trust_variants(&["The Royal Wolverhampton NHS Trust".into()], &suffixes);
+        let any = |_: &str| true;
+        let v = trust_variants(
+            &["The Royal Wolverhampton NHS Trust".into()],
+            &suffixes,
+            &any,
+        );
         assert_eq!(
             v,
             vec![
@@ -437,7 +463,18 @@ mod tests {
                 "Royal Wolverhampton",
             ]
         );
-        let v = trust_variants(&["Solent NHS Trust".into()], &suffixes);
+        let v = trust_variants(&["Solent NHS Trust".into()], &suffixes, &any);
         assert!(!v.contains(&"Solent".to_string()));
+        let not_place = |s: &str| s != "Mid and South Essex";
+        let v = trust_variants(
+            &[
+                "Mid and South Essex NHS Foundation Trust".into(),
+                "MSE Trust".into(),
+            ],
+            &suffixes,
+            &not_place,
+        );
+        assert!(!v.contains(&"Mid and South Essex".to_string()));
+        assert!(!v.contains(&"MSE".to_string()));
     }
 }

@@ -21,10 +21,13 @@ const TABLES: &[(&str, bool)] = &[
     ("time_units", true),
     ("noun_stops", false),
     ("noun_words", false),
+    ("plural_nouns", false),
     ("name_numbers", false),
     ("future_markers", false),
     ("product_cues", false),
     ("org_leading", false),
+    ("tech_leading", false),
+    ("org_name_words", false),
 ];
 
 /// All word lists, by table name.

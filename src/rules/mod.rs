@@ -110,8 +110,8 @@ impl RuleSet {
         }
         let sections_path = dir.join("sections.tsv");
         let mut sections = load_section_phrases(&sections_path)?;
-        let gazetteer = Gazetteer::load(&dir.join("gazetteers"), &mut sections)?;
         let lexicon = Lexicon::load(&dir.join("lexicon"))?;
+        let gazetteer = Gazetteer::load(&dir.join("gazetteers"), &mut sections, &lexicon)?;
         let mut patterns = Vec::new();
         for f in files.iter().filter(|f| {
             f.starts_with(dir.join("patterns")) && f.extension().is_some_and(|e| e == "rules")

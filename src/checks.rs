@@ -108,3 +108,111 @@ fn value_matches(fact_type: FactType, c: &Candidate, expected: &str) -> Result<(
         ))
     }
 }
+
+/// How serious a rule problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The rules do something they should not: fix before use.
+    Error,
+    /// Worth a look.
+    Warning,
+}
+
+/// One problem `rules check` found, at a file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `file:line` of the rule or entry.
+    pub at: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}: {level}: {}", self.at, self.message)
+    }
+}
+
+/// Checks a loaded rule set beyond what loading checks: an alias claimed by
+/// two entries of one kind, a name that is also a stop phrase, pattern rules
+/// whose examples fail or are found by another rule, and rules with no
+/// example (nothing shows they can fire).
+pub fn check_rules(pipeline: &Pipeline, dir: &std::path::Path) -> Vec<Problem> {
+    use crate::rules::EntryKind;
+    use std::collections::HashMap;
+    let g = &pipeline.rules.gazetteer;
+    let place = |rule: &str| format!("{}", dir.join("gazetteers").join(rule).display());
+    let class = |k: &EntryKind| match k {
+        EntryKind::Organisation { .. } => "organisation",
+        EntryKind::Technology { .. } => "technology",
+        EntryKind::Stop { .. } => "stop phrase",
+    };
+    let mut problems = Vec::new();
+    let mut claimed: HashMap<(String, &str), usize> = HashMap::new();
+    let mut stops: HashMap<String, usize> = HashMap::new();
+    for alias in &g.aliases {
+        let entry = &g.entries[alias.entry];
+        let key = alias.text.to_lowercase();
+        if let EntryKind::Stop { .. } = entry.kind {
+            stops.entry(key).or_insert(alias.entry);
+            continue;
+        }
+        match claimed.get(&(key.clone(), class(&entry.kind))) {
+            Some(&other) if other != alias.entry => problems.push(Problem {
+                at: place(&entry.rule),
+                severity: Severity::Error,
+                message: format!(
+                    "{:?} ({}) is also a name of {:?} ({})",
+                    alias.text,
+                    entry.canonical,
+                    g.entries[other].canonical,
+                    place(&g.entries[other].rule)
+                ),
+            }),
+            Some(_) => {}
+            None => {
+                claimed.insert((key, class(&entry.kind)), alias.entry);
+            }
+        }
+    }
+    for ((name, _), entry) in &claimed {
+        if let Some(&stop) = stops.get(name) {
+            problems.push(Problem {
+                at: place(&g.entries[*entry].rule),
+                severity: Severity::Error,
+                message: format!(
+                    "{name:?} is also a stop phrase ({}), so it is never found",
+                    place(&g.entries[stop].rule)
+                ),
+            });
+        }
+    }
+    let (failures, _) = run_examples(pipeline);
+    for f in failures {
+        problems.push(Problem {
+            at: format!("{}:{}", f.file.display(), f.line),
+            severity: Severity::Error,
+            message: f.reason,
+        });
+    }
+    for file in &pipeline.rules.patterns {
+        for rule in file.rules.iter().filter(|r| r.examples.is_empty()) {
+            problems.push(Problem {
+                at: format!("{}:{}", file.path.display(), rule.line),
+                severity: Severity::Warning,
+                message: format!(
+                    "rule {} has no example, so nothing shows it can fire",
+                    rule.id
+                ),
+            });
+        }
+    }
+    problems.sort_by(|a, b| (a.severity, &a.at).cmp(&(b.severity, &b.at)));
+    problems
+}

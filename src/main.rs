@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use factmine::batch::{self, RunOptions};
+use factmine::checks;
 use factmine::eval::{self, report};
 use factmine::ingest::{self, Records};
 use factmine::output::{DirSink, Sink, StreamSink};
@@ -41,6 +42,11 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Work with rule folders.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
     /// Score extraction against hand-labelled gold files.
     Eval {
         /// Folder of gold files (one JSON file per document).
@@ -72,6 +78,17 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Load every rule file and report malformed lines, bad regexes, names
+    /// claimed twice, names that are stop phrases, and failing examples.
+    Check {
+        /// The rule folder.
+        #[arg(default_value = "rules", env = "FACTMINE_RULES")]
+        dir: PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -83,6 +100,9 @@ fn main() -> ExitCode {
             batch,
             quiet,
         } => extract(inputs, out, rules, threads, batch, quiet),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => rules_check(&dir),
         Command::Eval {
             gold,
             texts,
@@ -102,6 +122,45 @@ fn main() -> ExitCode {
             };
             eval(&gold, source, errors, json, &min)
         }
+    }
+}
+
+fn rules_check(dir: &Path) -> ExitCode {
+    let pipeline = match Pipeline::load(dir) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("{e}");
+            println!("1 error (loading stops at the first one)");
+            return ExitCode::from(1);
+        }
+    };
+    let problems = checks::check_rules(&pipeline, dir);
+    for p in &problems {
+        println!("{p}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == checks::Severity::Error)
+        .count();
+    let g = &pipeline.rules.gazetteer;
+    let rules: usize = pipeline.rules.patterns.iter().map(|f| f.rules.len()).sum();
+    let examples: usize = pipeline
+        .rules
+        .patterns
+        .iter()
+        .flat_map(|f| &f.rules)
+        .map(|r| r.examples.len())
+        .sum();
+    println!(
+        "{errors} errors, {} warnings: {} gazetteer entries ({} names with variants), {rules} pattern rules, {examples} examples",
+        problems.len() - errors,
+        g.entries.len(),
+        g.aliases.len()
+    );
+    if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

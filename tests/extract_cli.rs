@@ -357,3 +357,105 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn eval_scores_a_run_and_compares_two() {
+    let good = tempfile::tempdir().unwrap();
+    let (o, _, _, _) = run_to(good.path(), &["corpus"], &[]);
+    assert!(o.status.success());
+    // A second run with the count rule broken.
+    let rules = tempfile::tempdir().unwrap();
+    copy_dir(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
+        rules.path(),
+    );
+    let metrics = rules.path().join("patterns/metrics.rules");
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let at = text.find("[rule metric.count]").unwrap();
+    let pattern_at = at + text[at..].find("pattern = ").unwrap();
+    let line_end = pattern_at + text[pattern_at..].find('\n').unwrap();
+    std::fs::write(
+        &metrics,
+        format!(
+            "{}pattern = \\bQQQQ\\b{}",
+            &text[..pattern_at],
+            &text[line_end..]
+        ),
+    )
+    .unwrap();
+    let bad = tempfile::tempdir().unwrap();
+    let rules_arg = rules.path().to_str().unwrap();
+    let (o, _, _, _) = run_to(bad.path(), &["corpus"], &["--rules", rules_arg]);
+    assert!(o.status.success());
+
+    let scored = factmine(&[
+        "eval",
+        "--gold",
+        "tests/gold",
+        "--pred",
+        good.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        scored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scored.stderr)
+    );
+    let json: Value = serde_json::from_slice(&scored.stdout).unwrap();
+    assert_eq!(json["missing_documents"].as_array().unwrap().len(), 0);
+    assert_eq!(json["scores"]["count.all.gold"], 1036.0);
+
+    let compared = factmine(&[
+        "eval",
+        "--gold",
+        "tests/gold",
+        "--compare",
+        good.path().to_str().unwrap(),
+        bad.path().to_str().unwrap(),
+    ]);
+    assert!(compared.status.success());
+    let out = String::from_utf8_lossy(&compared.stdout);
+    assert!(
+        out.contains("gained (missed before, found now): 0"),
+        "{out}"
+    );
+    let lost_line = out
+        .lines()
+        .find(|l| l.starts_with("lost (found before, missed now): "))
+        .unwrap();
+    let lost: usize = lost_line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(lost >= 10, "{out}");
+    assert!(
+        out.contains("news/west-suffolk-nhs-app") && out.contains(" metric "),
+        "{out}"
+    );
+    let delta = out
+        .lines()
+        .find(|l| l.starts_with("lenient.metric.r "))
+        .unwrap();
+    assert!(
+        delta
+            .trim_end()
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .starts_with('-'),
+        "{delta}"
+    );
+
+    let errors = factmine(&[
+        "eval",
+        "--gold",
+        "tests/gold",
+        "--texts",
+        "corpus",
+        "--errors",
+    ]);
+    assert!(errors.status.success());
+    let listed = String::from_utf8_lossy(&errors.stdout);
+    let first = listed
+        .lines()
+        .find(|l| l.starts_with("MISSED "))
+        .expect("some misses are listed");
+    assert!(first.contains(".."), "{first}");
+}

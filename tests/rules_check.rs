@@ -1,0 +1,103 @@
+//! `factmine rules check`: the bundled rules are clean, and each kind of
+//! mistake is reported with its file and line.
+
+use std::path::Path;
+use std::process::Command;
+
+fn check(dir: &Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_factmine"))
+        .args(["rules", "check", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn append(path: &Path, text: &str) -> usize {
+    let mut body = std::fs::read_to_string(path).unwrap();
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    body.push_str(text);
+    std::fs::write(path, &body).unwrap();
+    body.lines().count()
+}
+
+#[test]
+fn the_bundled_rules_are_clean() {
+    let (code, out) = check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("0 errors, 0 warnings: "), "{out}");
+}
+
+#[test]
+fn mistakes_are_reported_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("rules");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), &dir);
+    let orgs = dir.join("gazetteers/organisations.tsv");
+    let twice = append(
+        &orgs,
+        "Northbridge Digital Ltd\tcompany\tNDL\tauto\t\nNorthbridge Data\tcompany\tNDL\tauto\t\n",
+    );
+    let stop_line = append(&orgs, "What Good Looks Like\tother\t\tauto\t\n");
+    let dates = dir.join("patterns/dates.rules");
+    let bad_example = append(
+        &dates,
+        "[rule date.fortnight_word]\nkind = duration\npattern = \\bfortnightly\\b\nexample = met fortnightly => fortnightly => P2W\n",
+    );
+    let untested = append(&dates, "[rule date.untested]\npattern = \\bQQQQ\\b\n");
+    let (code, out) = check(&dir);
+    assert_eq!(code, Some(1), "{out}");
+    let (orgs_at, dates) = (orgs.display().to_string(), dates.display().to_string());
+    assert!(
+        out.contains(&format!(
+            "{orgs_at}:{twice}: error: \"NDL\" (Northbridge Data) is also a name of \"Northbridge Digital Ltd\" ({orgs_at}:{})",
+            twice - 1
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{orgs_at}:{stop_line}: error: \"what good looks like\" is also a stop phrase"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{dates}:{bad_example}: error: rule date.fortnight_word: \"met fortnightly\": no fact \"fortnightly\"; found []")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{dates}:{}: warning: rule date.untested has no example",
+            untested - 1
+        )),
+        "{out}"
+    );
+    assert!(out.contains("\n3 errors, 1 warnings: "), "{out}");
+
+    // A malformed line stops loading: it is named, and the check fails.
+    append(&orgs, "Only a name\n");
+    let (code, out) = check(&dir);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("organisations.tsv:")
+            && out.contains("expected 2 to 5 tab-separated fields, found 1"),
+        "{out}"
+    );
+}

@@ -1,7 +1,8 @@
-//! Rule self-tests: every `example = TEXT => SPAN => VALUE` line of a
-//! pattern file is run through the whole extractor (gazetteers and all
+//! Rule self-tests and checks. Every `example = TEXT => SPAN => VALUE` line
+//! of a pattern file is run through the whole extractor (gazetteers and all
 //! pattern files, as in a real run, with `published` = 2023-04-11), and
-//! must yield a fact with that span, found by that rule, with that value.
+//! must yield a fact with that span, found by that rule, with that value;
+//! every `counter = TEXT` line must yield no fact of the file's type.
 
 use crate::calendar::Ymd;
 use crate::extract::Candidate;
@@ -35,8 +36,8 @@ impl fmt::Display for ExampleFailure {
     }
 }
 
-/// Runs every example of every pattern rule; returns the failures and how
-/// many examples ran.
+/// Runs every example and counter-example of every pattern rule; returns
+/// the failures and how many ran.
 pub fn run_examples(pipeline: &Pipeline) -> (Vec<ExampleFailure>, usize) {
     let mut failures = Vec::new();
     let mut count = 0;
@@ -70,6 +71,27 @@ pub fn run_examples(pipeline: &Pipeline) -> (Vec<ExampleFailure>, usize) {
                     failures.push(fail(format!("{span:?} was found by {}", c.rule)));
                 } else if let Err(e) = value_matches(file.fact_type, c, value) {
                     failures.push(fail(e));
+                }
+            }
+            for (line, text) in &rule.counters {
+                count += 1;
+                let found = pipeline.extractor.extract(text, Some(EXAMPLE_PUBLISHED));
+                let wrong: Vec<String> = found
+                    .iter()
+                    .filter(|c| c.fact_type == file.fact_type)
+                    .map(|c| format!("{:?} ({})", &text[c.start..c.end], c.rule))
+                    .collect();
+                if !wrong.is_empty() {
+                    failures.push(ExampleFailure {
+                        file: file.path.clone(),
+                        line: *line,
+                        reason: format!(
+                            "rule {}: counter-example {text:?}: found {} [{}]",
+                            rule.id,
+                            file.fact_type.as_str(),
+                            wrong.join(", ")
+                        ),
+                    });
                 }
             }
         }

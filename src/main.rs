@@ -87,6 +87,12 @@ enum RulesCommand {
         #[arg(default_value = "rules", env = "FACTMINE_RULES")]
         dir: PathBuf,
     },
+    /// Run every rule's examples and counter-examples.
+    Test {
+        /// The rule folder.
+        #[arg(default_value = "rules", env = "FACTMINE_RULES")]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,9 +106,10 @@ fn main() -> ExitCode {
             batch,
             quiet,
         } => extract(inputs, out, rules, threads, batch, quiet),
-        Command::Rules {
-            command: RulesCommand::Check { dir },
-        } => rules_check(&dir),
+        Command::Rules { command } => match command {
+            RulesCommand::Check { dir } => rules_check(&dir),
+            RulesCommand::Test { dir } => rules_test(&dir),
+        },
         Command::Eval {
             gold,
             texts,
@@ -122,6 +129,30 @@ fn main() -> ExitCode {
             };
             eval(&gold, source, errors, json, &min)
         }
+    }
+}
+
+fn rules_test(dir: &Path) -> ExitCode {
+    let pipeline = match Pipeline::load(dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("factmine: rules: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (failures, count) = checks::run_examples(&pipeline);
+    for f in &failures {
+        println!("{f}");
+    }
+    println!(
+        "{} passed, {} failed",
+        count - failures.len(),
+        failures.len()
+    );
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

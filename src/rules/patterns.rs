@@ -15,6 +15,10 @@
 //! groups are the slots the type's normaliser reads; a group named `span`,
 //! when present, is the fact's span (the rest of the match is context).
 //! Rules earlier in a file win where two match at the same place.
+//!
+//! `example = TEXT => SPAN => VALUE` lines are tests: the rule must find SPAN
+//! in TEXT with that value. `counter = TEXT` lines are tests too: no fact of
+//! the file's type may be found anywhere in TEXT.
 
 use super::tsv::read_text;
 use super::RuleError;
@@ -33,6 +37,9 @@ pub struct PatternRule {
     pub attrs: BTreeMap<String, String>,
     /// `example = TEXT => EXPECTED` lines with their line numbers.
     pub examples: Vec<(usize, String, String)>,
+    /// `counter = TEXT` lines: text in which no fact of the file's type may
+    /// be found, with their line numbers.
+    pub counters: Vec<(usize, String)>,
     /// The line of the `[rule ...]` header.
     pub line: usize,
 }
@@ -122,6 +129,7 @@ impl PatternFile {
                     pattern: String::new(),
                     attrs: BTreeMap::new(),
                     examples: Vec::new(),
+                    counters: Vec::new(),
                     line: line_no,
                 });
                 pattern_lines.push(0);
@@ -180,6 +188,7 @@ impl PatternFile {
                                 expected.trim().to_string(),
                             ));
                         }
+                        "counter" => rule.counters.push((line_no, value.to_string())),
                         _ => {
                             rule.attrs.insert(key.to_string(), value.to_string());
                         }

@@ -1,0 +1,184 @@
+//! The knowledge base: every one of England's 42 ICSs, by every variant
+//! rules/gazetteers/ics.tsv lists, yields its canonical name, both as a
+//! section heading and as an organisation written with an organisational
+//! word.
+
+use factmine::{Document, FactType, Pipeline};
+use std::path::Path;
+
+struct Ics {
+    canonical: String,
+    region: String,
+    places: Vec<String>,
+    abbreviations: Vec<String>,
+    names: Vec<String>,
+}
+
+fn systems() -> Vec<Ics> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/gazetteers/ics.tsv"),
+    )
+    .unwrap();
+    let list = |s: Option<&str>| -> Vec<String> {
+        s.unwrap_or("")
+            .split('|')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let mut places = vec![f[0].to_string()];
+            places.extend(list(f.get(3).copied()));
+            Ics {
+                canonical: f[0].to_string(),
+                region: f[1].to_string(),
+                places,
+                abbreviations: list(f.get(4).copied()),
+                names: list(f.get(5).copied()),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn all_42_systems_are_listed_once_with_a_region() {
+    let systems = systems();
+    assert_eq!(systems.len(), 42);
+    let regions = [
+        "East of England",
+        "London",
+        "Midlands",
+        "North East and Yorkshire",
+        "North West",
+        "South East",
+        "South West",
+    ];
+    for s in &systems {
+        assert!(
+            regions.contains(&s.region.as_str()),
+            "{}: {}",
+            s.canonical,
+            s.region
+        );
+    }
+    let per_region = |r: &str| systems.iter().filter(|s| s.region == r).count();
+    assert_eq!(
+        regions.map(per_region),
+        [6, 5, 11, 4, 3, 6, 7],
+        "ICSs per region as NHS England counts them"
+    );
+}
+
+#[test]
+fn every_variant_of_every_ics_gives_its_canonical_name() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let mut checked = 0;
+    for ics in systems() {
+        let headings = ics
+            .places
+            .iter()
+            .chain(&ics.abbreviations)
+            .chain(&ics.names);
+        for variant in headings {
+            // As a heading, alone and with a suffix.
+            for heading in [
+                variant.clone(),
+                format!("{variant} ICS"),
+                format!("NHS {variant} Integrated Care Board"),
+            ] {
+                if heading != *variant && ics.names.contains(variant) {
+                    continue;
+                }
+                let text = format!(
+                    "A round-up\n\nSome intro text.\n\n{heading}\n\nThe system said little.\n"
+                );
+                let doc = Document::from_text("t", "t.txt", text);
+                let layout = pipeline.analyse(&doc).layout;
+                let section = &layout.sections[2];
+                assert_eq!(
+                    (section.kind.as_str(), section.ics.as_deref()),
+                    ("ics", Some(ics.canonical.as_str())),
+                    "heading {heading:?}"
+                );
+                checked += 1;
+            }
+            // As an organisation: places and abbreviations with an
+            // organisational word, names as written.
+            let mention = if ics.names.contains(variant) {
+                variant.clone()
+            } else {
+                format!("{variant} ICB")
+            };
+            let text = format!("A headline\n\nLast year {mention} said 40 practices joined.\n");
+            let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.clone()));
+            let org = analysis
+                .facts
+                .iter()
+                .find(|f| f.fact_type == FactType::Organisation)
+                .unwrap_or_else(|| panic!("no organisation in {text:?}"));
+            assert_eq!(org.text, mention, "{text:?}");
+            assert_eq!(org.value["canonical"], ics.canonical.as_str(), "{text:?}");
+            assert_eq!(org.value["kind"], "ics");
+            assert_eq!(org.value["region"], ics.region.as_str());
+            checked += 1;
+        }
+    }
+    assert!(checked > 42 * 4, "{checked}");
+}
+
+#[test]
+fn generic_phrases_never_become_organisations() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text = "T\n\nThe trust said GP practices and local authorities worked with Training Hubs. The ICS and the ICB agreed. Across Birmingham and Solihull, NHS services improved.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let orgs: Vec<&str> = analysis
+        .facts
+        .iter()
+        .filter(|f| f.fact_type == FactType::Organisation)
+        .map(|f| f.text.as_str())
+        .collect();
+    assert!(orgs.is_empty(), "{orgs:?}");
+}
+
+#[test]
+fn trusts_carry_their_ods_codes() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text =
+        "T\n\nUHCW and Royal Wolverhampton NHS Trust met Leicestershire Partnership Trust.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let got: Vec<(&str, &str, &str)> = analysis
+        .facts
+        .iter()
+        .map(|f| {
+            (
+                f.text.as_str(),
+                f.value["canonical"].as_str().unwrap(),
+                f.value["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "UHCW",
+                "University Hospitals Coventry and Warwickshire NHS Trust",
+                "RKB"
+            ),
+            (
+                "Royal Wolverhampton NHS Trust",
+                "The Royal Wolverhampton NHS Trust",
+                "RL4"
+            ),
+            (
+                "Leicestershire Partnership Trust",
+                "Leicestershire Partnership NHS Trust",
+                "RT5"
+            ),
+        ]
+    );
+}

@@ -54,6 +54,7 @@ pub fn document_record(processed: &Processed) -> Value {
                 "status": if doc.warnings.is_empty() { "processed" } else { "warned" },
                 "title": doc.title,
                 "published": doc.published.map(|d| d.to_string()),
+                "reference": analysis.reference.map(|r| json!({"date": r.date.to_string(), "from": r.from.as_str()})),
                 "source": doc.source,
                 "url": doc.url,
                 "chars": doc.text.chars().count(),

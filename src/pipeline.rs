@@ -2,8 +2,9 @@
 //! placed in their section and sentence, with stable ids and code-point
 //! offsets.
 
+use crate::calendar::Ymd;
 use crate::document::Document;
-use crate::extract::{searchable, Candidate, Extractor};
+use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSource};
 use crate::fact::{fact_id, Fact, FactType};
 use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
@@ -24,6 +25,8 @@ pub struct Pipeline {
 /// What the pipeline makes of one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
+    /// The date relative expressions were resolved against, and its source.
+    pub reference: Option<Reference>,
     /// Sections and silent ranges (byte offsets).
     pub layout: Layout,
     /// Facts in text order (code-point offsets).
@@ -41,15 +44,75 @@ impl Pipeline {
     /// Cuts a document into sections and extracts its facts.
     pub fn analyse(&self, doc: &Document) -> Analysis {
         let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
+        let reference = self.reference_of(doc);
         let candidates: Vec<Candidate> = self
             .extractor
-            .extract(&doc.text, doc.published)
+            .extract_with(&doc.text, reference)
             .into_iter()
             .filter(|c| !layout.is_silent(c.start, c.end))
             .collect();
         let facts = place(doc, &layout, candidates);
-        Analysis { layout, facts }
+        Analysis {
+            reference,
+            layout,
+            facts,
+        }
     }
+
+    /// The date relative expressions resolve against: `published`; else a
+    /// date in the URL path (`/2023/04/11/`); else a full date standing in
+    /// one of the text's first lines (a dateline, found by the date rules).
+    pub fn reference_of(&self, doc: &Document) -> Option<Reference> {
+        if let Some(date) = doc.published {
+            return Some(Reference {
+                date,
+                from: ReferenceSource::Published,
+            });
+        }
+        if let Some(date) = doc.url.as_deref().and_then(date_in_url) {
+            return Some(Reference {
+                date,
+                from: ReferenceSource::Url,
+            });
+        }
+        doc.text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(DATELINE_LINES)
+            .filter(|l| l.split_whitespace().count() <= 12)
+            .find_map(|line| {
+                self.extractor
+                    .extract(line, None)
+                    .into_iter()
+                    .find_map(|c| {
+                        let v = c.value["value"].as_str()?;
+                        let date = Ymd::parse_iso(v).filter(|_| v.len() == 10)?;
+                        Some(Reference {
+                            date,
+                            from: ReferenceSource::Dateline,
+                        })
+                    })
+            })
+    }
+}
+
+/// How many of a text's first non-blank lines may hold its dateline.
+const DATELINE_LINES: usize = 4;
+
+/// A date written as path segments of a URL: `/2023/04/11/`.
+pub fn date_in_url(url: &str) -> Option<Ymd> {
+    let path = url.split(['?', '#']).next()?;
+    let segments: Vec<&str> = path.split('/').collect();
+    segments.windows(3).find_map(|w| {
+        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        if digits(w[0], 4..=4) && digits(w[1], 1..=2) && digits(w[2], 1..=2) {
+            Ymd::new(w[0].parse().ok()?, w[1].parse().ok()?, w[2].parse().ok()?)
+        } else {
+            None
+        }
+    })
 }
 
 /// Turns candidates into facts: section, sentence, code-point offsets, id.
@@ -146,5 +209,27 @@ impl<'t> CharCounter<'t> {
         self.chars += self.text[self.byte..byte].chars().count();
         self.byte = byte;
         self.chars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_url_paths() {
+        assert_eq!(
+            date_in_url("https://example.org/2023/04/11/nhs-app/"),
+            Ymd::new(2023, 4, 11)
+        );
+        assert_eq!(
+            date_in_url("https://example.org/news/2024/1/5"),
+            Ymd::new(2024, 1, 5)
+        );
+        assert_eq!(date_in_url("https://example.org/2023/13/11/x"), None);
+        assert_eq!(
+            date_in_url("https://example.org/2023/04/x?d=2023/04/11"),
+            None
+        );
     }
 }

@@ -169,7 +169,7 @@ fn facts_to_stdout_as_json_lines() {
     };
     assert_eq!(
         by_text("Last November")["value"],
-        serde_json::json!({"kind": "point", "value": "2022-11"})
+        serde_json::json!({"kind": "point", "value": "2022-11", "reference": "published"})
     );
     assert_eq!(
         by_text("41 percent")["value"],

@@ -16,8 +16,11 @@ pub struct DateContext<'a> {
     pub kind: &'a str,
     /// The rule marks the expression vague (`vague = yes`): value null.
     pub vague: bool,
-    /// The publication date, if known.
+    /// The reference date relative expressions resolve against, if known.
     pub published: Option<Ymd>,
+    /// Where the reference date came from (`published`, `url`, `dateline`),
+    /// written into the value of every date resolved against it.
+    pub reference: &'a str,
     /// Whether the clause around the date speaks of the future.
     pub future: bool,
 }
@@ -40,15 +43,19 @@ pub fn normalise_date(
         "duration" => duration(slots, lexicon).map(Resolved::Fixed),
         _ => point_or_range(ctx, slots, lexicon),
     }?;
-    let (kind, value, relative) = match resolved {
-        Resolved::Fixed(v) => (ctx.kind, Value::String(v), false),
-        Resolved::Range(v) => ("range", Value::String(v), false),
-        Resolved::NeedsReference => (ctx.kind, Value::Null, true),
+    let (kind, value, relative, resolved) = match resolved {
+        Resolved::Fixed(v) => (ctx.kind, Value::String(v), false, false),
+        Resolved::Relative(v) => (ctx.kind, Value::String(v), false, true),
+        Resolved::Range(v) => ("range", Value::String(v), false, false),
+        Resolved::NeedsReference => (ctx.kind, Value::Null, true, false),
     };
     out.insert("kind".into(), json!(kind));
     out.insert("value".into(), value);
     if relative {
         out.insert("relative".into(), json!(true));
+    }
+    if resolved {
+        out.insert("reference".into(), json!(ctx.reference));
     }
     if let Some(m) = modifier {
         out.insert("mod".into(), json!(m));
@@ -57,7 +64,10 @@ pub fn normalise_date(
 }
 
 enum Resolved {
+    /// Fixed by the text alone.
     Fixed(String),
+    /// Resolved against the reference date.
+    Relative(String),
     Range(String),
     NeedsReference,
 }
@@ -253,14 +263,19 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
             }
             _ => return Some(Resolved::NeedsReference),
         };
-        return Some(Resolved::Fixed(format!("{y}-{code}")));
+        let value = format!("{y}-{code}");
+        return Some(if year.is_some() {
+            Resolved::Fixed(value)
+        } else {
+            Resolved::Relative(value)
+        });
     }
     if slots
         .get("rel")
         .is_some_and(|r| r.eq_ignore_ascii_case("ago"))
     {
         return Some(match ctx.published {
-            Some(p) => Resolved::Fixed(ago(slots, p, lexicon)?),
+            Some(p) => Resolved::Relative(ago(slots, p, lexicon)?),
             None => Resolved::NeedsReference,
         });
     }
@@ -305,10 +320,10 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
                 (false, _) => published.year,
             },
         };
-        return fixed(y, Some(m), day).map(Resolved::Fixed);
+        return fixed(y, Some(m), day).map(Resolved::Relative);
     }
     let off = rel?;
-    Some(Resolved::Fixed(match unit.as_deref()? {
+    Some(Resolved::Relative(match unit.as_deref()? {
         "Y" => format!("{}", published.year + off),
         "M" => {
             let (y, m) = published.add_months(off);

@@ -19,6 +19,37 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+/// Where the reference date for relative expressions came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceSource {
+    /// The document's `published` date.
+    Published,
+    /// A date in the URL path (`/2023/04/11/`).
+    Url,
+    /// A date standing in the text's first lines (a dateline).
+    Dateline,
+}
+
+impl ReferenceSource {
+    /// The name facts and documents carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceSource::Published => "published",
+            ReferenceSource::Url => "url",
+            ReferenceSource::Dateline => "dateline",
+        }
+    }
+}
+
+/// The date relative expressions resolve against, and its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    /// The date.
+    pub date: Ymd,
+    /// Where it came from.
+    pub from: ReferenceSource,
+}
+
 /// A fact before it is placed in its section and sentence. Offsets are
 /// bytes into the document text.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,15 +106,26 @@ impl Extractor {
         &self.patterns
     }
 
-    /// All facts in `text`, overlaps resolved, in text order.
+    /// All facts in `text`, overlaps resolved, in text order; relative dates
+    /// resolve against `published`.
     pub fn extract(&self, text: &str, published: Option<Ymd>) -> Vec<Candidate> {
+        let reference = published.map(|date| Reference {
+            date,
+            from: ReferenceSource::Published,
+        });
+        self.extract_with(text, reference)
+    }
+
+    /// All facts in `text`, relative dates resolved against a reference
+    /// date whose source each resolved date names.
+    pub fn extract_with(&self, text: &str, reference: Option<Reference>) -> Vec<Candidate> {
         let search = searchable(text);
         let (mut found, products) = self.gazetteer_candidates(&search);
         let known_ends: HashSet<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         for file in &self.patterns {
             file.scan(&search, |rule, slots| {
-                let c = self.normalise(file.fact_type, rule, &slots, published)?;
+                let c = self.normalise(file.fact_type, rule, &slots, reference)?;
                 let end = c.end;
                 // A name the gazetteer knows wins over a shape that only
                 // adds words before it ("CEO of <trust>").
@@ -175,7 +217,7 @@ impl Extractor {
         fact_type: FactType,
         rule: &CompiledRule,
         slots: &Slots<'_>,
-        published: Option<Ymd>,
+        reference: Option<Reference>,
     ) -> Option<Candidate> {
         let span = slots.range("span").unwrap_or_else(|| slots.whole());
         let text = slots.text();
@@ -184,7 +226,8 @@ impl Extractor {
                 let ctx = dates::DateContext {
                     kind: rule.attr("kind").unwrap_or("point"),
                     vague: rule.attr("vague") == Some("yes"),
-                    published,
+                    published: reference.map(|r| r.date),
+                    reference: reference.map_or("published", |r| r.from.as_str()),
                     future: speaks_of_future(text, span.start, &self.lexicon),
                 };
                 let value = dates::normalise_date(&ctx, slots, &self.lexicon)?;

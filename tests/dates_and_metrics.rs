@@ -1,0 +1,253 @@
+//! Dates and metrics an analyst can trust: property tests of the number
+//! reader and the date resolver, and document reference dates.
+
+use factmine::calendar::Ymd;
+use factmine::extract::numbers::{parse_digits, parse_number};
+use factmine::extract::{Reference, ReferenceSource};
+use factmine::{Document, FactType, Pipeline};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn pipeline() -> &'static Pipeline {
+    static P: OnceLock<Pipeline> = OnceLock::new();
+    P.get_or_init(|| Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap())
+}
+
+const UNITS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// British English words for 1 to 999.
+fn below_thousand(n: u64) -> String {
+    let (h, rest) = (n / 100, n % 100);
+    let rest_words = match rest {
+        0 => String::new(),
+        1..=19 => UNITS[rest as usize].to_string(),
+        _ if rest % 10 == 0 => TENS[(rest / 10) as usize].to_string(),
+        _ => format!(
+            "{}-{}",
+            TENS[(rest / 10) as usize],
+            UNITS[(rest % 10) as usize]
+        ),
+    };
+    match (h, rest) {
+        (0, _) => rest_words,
+        (h, 0) => format!("{} hundred", UNITS[h as usize]),
+        (h, _) => format!("{} hundred and {rest_words}", UNITS[h as usize]),
+    }
+}
+
+/// British English words for 1 to 999,999,999.
+fn words(n: u64) -> String {
+    let parts = [
+        (n / 1_000_000, "million"),
+        (n / 1000 % 1000, "thousand"),
+        (n % 1000, ""),
+    ];
+    parts
+        .iter()
+        .filter(|(v, _)| *v > 0)
+        .map(|(v, scale)| {
+            if scale.is_empty() {
+                below_thousand(*v)
+            } else {
+                format!("{} {scale}", below_thousand(*v))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn with_separators(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn value_of(text: &str, published: Ymd, fact_type: FactType) -> Option<Value> {
+    pipeline()
+        .extractor
+        .extract(text, Some(published))
+        .into_iter()
+        .find(|c| c.fact_type == fact_type)
+        .map(|c| c.value)
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Months from `a` to `b` (positive when b is later).
+fn months_between(a: (i32, u32), b: (i32, u32)) -> i32 {
+    (b.0 * 12 + b.1 as i32) - (a.0 * 12 + a.1 as i32)
+}
+
+fn year_month(v: &Value) -> (i32, u32) {
+    let s = v["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no value in {v}"));
+    (s[..4].parse().unwrap(), s[5..7].parse().unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn numbers_read_back_to_themselves(n in 1u64..1_000_000_000) {
+        let lexicon = pipeline().extractor.lexicon();
+        let as_int = |s: &str| parse_number(s, lexicon).map(|d| d.to_json());
+        prop_assert_eq!(as_int(&words(n)), Some(json!(n)), "{}", words(n));
+        prop_assert_eq!(parse_digits(&with_separators(n)).map(|d| d.to_json()), Some(json!(n)));
+        prop_assert_eq!(as_int(&n.to_string()), Some(json!(n)));
+    }
+
+    #[test]
+    fn counts_in_text_read_back_with_their_unit(n in 2u64..1_000_000, in_words in any::<bool>()) {
+        let written = if in_words { words(n) } else { with_separators(n) };
+        let text = format!("The service supported {written} patients last year.");
+        let v = value_of(&text, Ymd::new(2023, 4, 11).unwrap(), FactType::Metric).unwrap();
+        prop_assert_eq!(&v["number"], &json!(n), "{}", text);
+        prop_assert_eq!(&v["unit"], &json!("patients"));
+    }
+
+    #[test]
+    fn scaled_money_is_exact(whole in 1u64..1000, tenth in 0u64..10, scale in 0usize..3) {
+        let (word, factor) = [("million", 1_000_000u64), ("m", 1_000_000), ("bn", 1_000_000_000)][scale];
+        let sep = if word.len() > 2 { " " } else { "" };
+        let text = format!("an investment of £{whole}.{tenth}{sep}{word} to bring");
+        let v = value_of(&text, Ymd::new(2023, 4, 11).unwrap(), FactType::Metric).unwrap();
+        prop_assert_eq!(&v["number"], &json!(whole * factor + tenth * factor / 10), "{}", text);
+        prop_assert_eq!(&v["unit"], &json!("GBP"));
+    }
+
+    #[test]
+    fn relative_months_land_in_the_right_place(year in 2000i32..2040, month in 1u32..=12, day in 1u32..=28, m in 0usize..12) {
+        let published = Ymd::new(year, month, day).unwrap();
+        let here = (year, month);
+        let name = MONTHS[m];
+        let last = value_of(&format!("We covered it last {name}."), published, FactType::Date).unwrap();
+        let back = months_between(year_month(&last), here);
+        prop_assert!((2..=13).contains(&back), "last {} from {}: {}", name, published, last);
+        prop_assert_eq!(year_month(&last).1 as usize, m + 1);
+        let next = value_of(&format!("It goes live next {name}."), published, FactType::Date).unwrap();
+        let ahead = months_between(here, year_month(&next));
+        prop_assert!((1..=12).contains(&ahead), "next {} from {}: {}", name, published, next);
+        let bare = value_of(&format!("In {name}, the trust went live."), published, FactType::Date).unwrap();
+        let back = months_between(year_month(&bare), here);
+        prop_assert!((0..=11).contains(&back), "{} (past) from {}: {}", name, published, bare);
+        let future = value_of(&format!("The trust will go live in {name}."), published, FactType::Date).unwrap();
+        let ahead = months_between(here, year_month(&future));
+        prop_assert!((0..=11).contains(&ahead), "{} (future) from {}: {}", name, published, future);
+        let last_year = value_of(&format!("In {name} last year, it began."), published, FactType::Date).unwrap();
+        prop_assert_eq!(year_month(&last_year), (year - 1, m as u32 + 1));
+        prop_assert_eq!(&last.get("reference"), &Some(&json!("published")));
+    }
+
+    #[test]
+    fn relative_units_follow_the_reference(year in 2000i32..2040, month in 1u32..=12, day in 1u32..=28) {
+        let published = Ymd::new(year, month, day).unwrap();
+        let v = |t: &str| value_of(t, published, FactType::Date).unwrap()["value"].clone();
+        prop_assert_eq!(v("Last year it began."), json!(format!("{}", year - 1)));
+        prop_assert_eq!(v("It ends next year."), json!(format!("{}", year + 1)));
+        prop_assert_eq!(v("It began this month."), json!(format!("{year}-{month:02}")));
+        let (py, pm) = published.add_months(-1);
+        prop_assert_eq!(v("It began last month."), json!(format!("{py}-{pm:02}")));
+        prop_assert_eq!(v("It ran for the past three months."), json!("P3M"));
+    }
+}
+
+#[test]
+fn without_published_a_url_or_dateline_is_the_reference() {
+    let p = pipeline();
+    let mut doc = Document::from_text(
+        "a",
+        "a.jsonl:1",
+        "A title\n\nLast November the ICB launched it.\n".into(),
+    );
+    doc.url = Some("https://example.org/2023/04/11/launch/".into());
+    let analysis = p.analyse(&doc);
+    assert_eq!(
+        analysis.reference,
+        Some(Reference {
+            date: Ymd::new(2023, 4, 11).unwrap(),
+            from: ReferenceSource::Url
+        })
+    );
+    assert_eq!(
+        analysis.facts[0].value,
+        json!({"kind": "point", "value": "2022-11", "reference": "url"})
+    );
+
+    let doc = Document::from_text(
+        "b",
+        "b.txt",
+        "A title\n\nPublished 11 April 2023\n\nIn December, the trust went live.\n".into(),
+    );
+    let analysis = p.analyse(&doc);
+    assert_eq!(
+        analysis.reference.map(|r| r.from),
+        Some(ReferenceSource::Dateline)
+    );
+    let december = analysis
+        .facts
+        .iter()
+        .find(|f| f.text == "December")
+        .unwrap();
+    assert_eq!(
+        december.value,
+        json!({"kind": "point", "value": "2022-12", "reference": "dateline"})
+    );
+
+    let doc = Document::from_text(
+        "c",
+        "c.txt",
+        "A title\n\nIn December, the trust went live.\n".into(),
+    );
+    let analysis = p.analyse(&doc);
+    assert_eq!(analysis.reference, None);
+    assert_eq!(
+        analysis.facts[0].value,
+        json!({"kind": "point", "value": null, "relative": true})
+    );
+}

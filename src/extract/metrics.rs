@@ -195,7 +195,7 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
     if after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return true;
     }
-    let a = after.trim_start().to_lowercase();
+    let a = super::head(after.trim_start(), 8).to_lowercase();
     ["am", "pm", "a.m.", "p.m."]
         .iter()
         .any(|t| a.starts_with(t) && !a[t.len()..].starts_with(|c: char| c.is_alphanumeric()))

@@ -348,7 +348,7 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
     if lexicon.contains("product_cues", prev) {
         return true;
     }
-    let after = text[end..].trim_start().to_lowercase();
+    let after = head(text[end..].trim_start(), 8).to_lowercase();
     ["as a ", "as an ", "as the "]
         .iter()
         .any(|p| after.starts_with(p))
@@ -430,6 +430,19 @@ fn joins_two_names(name: &str) -> bool {
     parts[..parts.len() - 1]
         .iter()
         .any(|part| ENDINGS.iter().any(|e| part.ends_with(e)))
+}
+
+/// At most the first `max` bytes of a text, cut at a character boundary:
+/// enough to look at what follows a match without copying the rest.
+pub(crate) fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Keeps the longest of overlapping candidates (ties: lower priority

@@ -1,13 +1,16 @@
-//! Compiled pattern rules: every rule of a file joined into one regex, run
-//! once over a document. Each rule is wrapped in a group of its own (`r3`)
-//! and its slots renamed (`r3_year`), so one pass tells which rule matched
-//! and what each slot holds. Word boundaries are ASCII (`\b` next to `’` or
-//! `£` behaves as next to a space), which keeps the fast engines usable on
-//! any text.
+//! Compiled pattern rules: every rule of a file in one multi-pattern regex,
+//! run once over a document to find where rules match (leftmost-first, in
+//! file order); the matched rule's own small regex then reads its slots
+//! from that match alone. Word boundaries are ASCII (`\b` next to `’` or `£`
+//! behaves as next to a space), which keeps the fast engines usable on any
+//! text.
 
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
-use regex::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::captures::Captures;
+use regex_automata::{Anchored, Input, PatternID};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -58,14 +61,15 @@ impl<'t> Slots<'t> {
     }
 }
 
-/// One rule inside a compiled file.
+/// One rule inside a compiled file, with its own small regex for reading
+/// the slots of a match.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
     /// The rule id.
     pub id: String,
     /// Its attributes (`kind`, ...).
     pub attrs: BTreeMap<String, String>,
-    group: usize,
+    regex: Regex,
     slots: Vec<(String, usize)>,
 }
 
@@ -76,102 +80,89 @@ impl CompiledRule {
     }
 }
 
-/// A pattern file compiled into one regex.
+/// A pattern file compiled for one pass: all rules in one multi-pattern
+/// regex that only finds where a rule matches (fast, no captures), and per
+/// rule a small regex that reads the slots of its own matches.
 #[derive(Debug, Clone)]
 pub struct CompiledPatterns {
     /// The type of fact the rules find.
     pub fact_type: FactType,
-    regex: Regex,
+    finder: Regex,
     rules: Vec<CompiledRule>,
 }
 
-/// Rewrites a rule's pattern for the combined regex: slots renamed with
-/// the rule's prefix, `\b` made ASCII.
-fn rewrite(pattern: &str, prefix: &str) -> String {
+/// Makes `\b` an ASCII word boundary, which keeps the fast (DFA) engines
+/// usable on any text.
+fn ascii_boundaries(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some((_, 'b')) => out.push_str(r"(?-u:\b)"),
-                Some((_, n)) => {
-                    out.push('\\');
-                    out.push(n);
-                }
-                None => out.push('\\'),
-            }
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
             continue;
         }
-        let rest = &pattern[i..];
-        let open = if rest.starts_with("(?P<") {
-            Some(4)
-        } else if rest.starts_with("(?<") {
-            Some(3)
-        } else {
-            None
-        };
-        if let Some(skip) = open {
-            out.push_str("(?P<");
-            out.push_str(prefix);
-            out.push('_');
-            for _ in 1..skip {
-                chars.next();
+        match chars.next() {
+            Some('b') => out.push_str(r"(?-u:\b)"),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
             }
-            continue;
+            None => out.push('\\'),
         }
-        out.push(c);
     }
     out
 }
 
+fn build(patterns: &[String], captures: bool, path: &std::path::Path) -> Result<Regex, RuleError> {
+    let which = if captures {
+        WhichCaptures::All
+    } else {
+        WhichCaptures::Implicit
+    };
+    Regex::builder()
+        .configure(
+            Regex::config()
+                .which_captures(which)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(8 << 20),
+        )
+        .build_many(patterns)
+        .map_err(|e| RuleError::file(path, format!("the rules do not compile together: {e}")))
+}
+
 impl CompiledPatterns {
-    /// Joins a file's rules into one regex, in file order.
+    /// Compiles a file's rules, in file order.
     pub fn compile(file: &PatternFile) -> Result<CompiledPatterns, RuleError> {
-        let parts: Vec<String> = file
+        let patterns: Vec<String> = file
             .rules
             .iter()
-            .enumerate()
-            .map(|(i, r)| format!("(?P<r{i}>{})", rewrite(&r.pattern, &format!("r{i}"))))
+            .map(|r| ascii_boundaries(&r.pattern))
             .collect();
-        let regex = regex::RegexBuilder::new(&parts.join("|"))
-            .size_limit(64 << 20)
-            .build()
-            .map_err(|e| {
-                RuleError::file(
-                    &file.path,
-                    format!("the rules do not compile together: {e}"),
-                )
-            })?;
-        let names: Vec<Option<&str>> = regex.capture_names().collect();
-        let index = |name: &str| names.iter().position(|n| *n == Some(name));
-        let rules = file
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let prefix = format!("r{i}_");
-                CompiledRule {
-                    id: r.id.clone(),
-                    attrs: r.attrs.clone(),
-                    group: index(&format!("r{i}")).expect("wrapper group exists"),
-                    slots: names
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(g, n)| {
-                            Some((n.as_ref()?.strip_prefix(&prefix)?.to_string(), g))
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        let finder = build(&patterns, false, &file.path)?;
+        let mut rules = Vec::with_capacity(file.rules.len());
+        for (rule, pattern) in file.rules.iter().zip(&patterns) {
+            let regex = build(std::slice::from_ref(pattern), true, &file.path)?;
+            let slots = regex
+                .group_info()
+                .pattern_names(PatternID::ZERO)
+                .enumerate()
+                .filter_map(|(i, name)| Some((name?.to_string(), i)))
+                .collect();
+            rules.push(CompiledRule {
+                id: rule.id.clone(),
+                attrs: rule.attrs.clone(),
+                regex,
+                slots,
+            });
+        }
         Ok(CompiledPatterns {
             fact_type: file.fact_type,
-            regex,
+            finder,
             rules,
         })
     }
 
-    /// Runs the regex once over `text`, calling `found` with each match's
+    /// Runs the finder once over `text`, calling `found` with each match's
     /// rule and slots. `found` returns where the fact it made ends (the
     /// scan goes on from there, so words a rule captured as context but left
     /// out of its fact can start the next fact), or `None` when it rejected
@@ -181,20 +172,27 @@ impl CompiledPatterns {
         text: &'t str,
         mut found: impl FnMut(&'t CompiledRule, Slots<'t>) -> Option<usize>,
     ) {
-        let mut locs = self.regex.capture_locations();
+        let mut caps: Vec<Captures> = self
+            .rules
+            .iter()
+            .map(|r| r.regex.create_captures())
+            .collect();
         let mut at = 0;
         while at <= text.len() {
-            let Some(m) = self.regex.captures_read_at(&mut locs, text, at) else {
+            let Some(m) = self.finder.search(&Input::new(text).span(at..text.len())) else {
                 break;
             };
-            let Some(rule) = self.rules.iter().find(|r| locs.get(r.group).is_some()) else {
-                at = next_char(text, m.start());
-                continue;
-            };
+            let index = m.pattern().as_usize();
+            let rule = &self.rules[index];
+            let caps = &mut caps[index];
+            let input = Input::new(text)
+                .span(m.start()..text.len())
+                .anchored(Anchored::Yes);
+            rule.regex.search_captures(&input, caps);
             let slots = rule
                 .slots
                 .iter()
-                .filter_map(|(name, g)| locs.get(*g).map(|(s, e)| (name.as_str(), s..e)))
+                .filter_map(|(name, g)| caps.get_group(*g).map(|s| (name.as_str(), s.start..s.end)))
                 .collect();
             at = match found(rule, Slots::new(text, m.start()..m.end(), slots)) {
                 Some(end) if end > m.start() => end,
@@ -216,10 +214,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rewrites_slots_and_boundaries() {
+    fn word_boundaries_become_ascii() {
         assert_eq!(
-            rewrite(r"\b(?P<year>\d{4})(?<day>x)\\b", "r2"),
-            r"(?-u:\b)(?P<r2_year>\d{4})(?P<r2_day>x)\\b"
+            ascii_boundaries(r"\b(?P<year>\d{4})\\b\B"),
+            r"(?-u:\b)(?P<year>\d{4})\\b\B"
         );
     }
 }

@@ -1,20 +1,24 @@
 //! Batch runs: streams records through the pipeline in bounded batches,
 //! analyses each batch in parallel (rayon) and writes results in input
-//! order, whatever the thread count.
+//! order, whatever the thread count. A run can take a deterministic shard
+//! of the documents, resume after the records an interrupted run finished,
+//! and carry over unchanged documents from an earlier run.
 
 use crate::document::Document;
-use crate::fact::FactType;
+use crate::fact::{FactType, Fnv};
 use crate::ingest::{InputError, Record};
 use crate::output::Sink;
 use crate::pipeline::{Analysis, Pipeline};
 use crate::sections::SectionKind;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
+use std::path::Path;
 use std::time::Instant;
 
-/// A record after the pipeline: analysed, or failed with its reason.
+/// A record after the pipeline.
 #[derive(Debug, Clone)]
 pub enum Processed {
     /// Read and analysed.
@@ -26,10 +30,28 @@ pub enum Processed {
     },
     /// Could not be read.
     Failed(InputError),
+    /// Unchanged since an earlier run (same input and rules): its output
+    /// lines are carried over.
+    Unchanged(Carried),
+}
+
+/// A document's output lines from an earlier run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// Its `documents.jsonl` line.
+    pub document_line: String,
+    /// Its `facts.jsonl` lines.
+    pub fact_lines: Vec<String>,
+    /// The types of those facts, for the summary.
+    pub fact_types: Vec<FactType>,
+    /// Its section kinds, for the summary.
+    pub section_kinds: Vec<SectionKind>,
+    /// Whether it had warnings.
+    pub warned: bool,
 }
 
 /// Counts over a run, for `summary.json`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Records read (documents and failures).
     pub read: usize,
@@ -37,15 +59,19 @@ pub struct Summary {
     pub processed: usize,
     /// Documents analysed with warnings.
     pub warned: usize,
+    /// Documents carried over unchanged from an earlier run (`--since`).
+    pub unchanged: usize,
     /// Records that failed, with their reasons.
     pub failures: Vec<String>,
     /// Facts per type.
     pub facts: BTreeMap<FactType, usize>,
     /// Sections per kind.
     pub sections: BTreeMap<SectionKind, usize>,
+    /// Bytes of document text read.
+    pub text_bytes: u64,
     /// The rules' fingerprint.
     pub rules_fingerprint: String,
-    /// Wall-clock seconds.
+    /// Wall-clock seconds (added up over resumed runs).
     pub elapsed_seconds: f64,
 }
 
@@ -59,6 +85,7 @@ impl Summary {
                 } else {
                     self.warned += 1;
                 }
+                self.text_bytes += doc.text.len() as u64;
                 for f in &analysis.facts {
                     *self.facts.entry(f.fact_type).or_default() += 1;
                 }
@@ -67,6 +94,20 @@ impl Summary {
                 }
             }
             Processed::Failed(e) => self.failures.push(e.to_string()),
+            Processed::Unchanged(c) => {
+                self.unchanged += 1;
+                if c.warned {
+                    self.warned += 1;
+                } else {
+                    self.processed += 1;
+                }
+                for t in &c.fact_types {
+                    *self.facts.entry(*t).or_default() += 1;
+                }
+                for k in &c.section_kinds {
+                    *self.sections.entry(*k).or_default() += 1;
+                }
+            }
         }
     }
 
@@ -96,79 +137,225 @@ impl Summary {
                 "processed": self.processed,
                 "warned": self.warned,
                 "failed": self.failures.len(),
+                "unchanged": self.unchanged,
             },
             "facts": {"total": self.facts.values().sum::<usize>(), "by_type": facts},
             "sections": sections,
             "failures": self.failures,
+            "text_bytes": self.text_bytes,
             "rules_fingerprint": self.rules_fingerprint,
             "elapsed_seconds": (self.elapsed_seconds * 1000.0).round() / 1000.0,
         })
     }
 }
 
-/// How a batch run is carried out.
+/// A deterministic share of the documents: shard `index` of `count`
+/// (`--shard K/N` is index K-1). A document belongs to the shard its id's
+/// hash picks, so shards do not depend on input order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunOptions {
-    /// Worker threads (`None`: one per core).
-    pub threads: Option<usize>,
-    /// Records held in memory at once.
-    pub batch_size: usize,
+pub struct Shard {
+    /// 0-based shard number.
+    pub index: u64,
+    /// How many shards.
+    pub count: u64,
 }
 
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            threads: None,
-            batch_size: 256,
+impl Shard {
+    /// Parses `K/N` (1 ≤ K ≤ N).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {s:?}: expected K/N with 1 ≤ K ≤ N, e.g. 2/8");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (k, n): (u64, u64) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if k == 0 || k > n {
+            return Err(bad());
         }
+        Ok(Shard {
+            index: k - 1,
+            count: n,
+        })
+    }
+
+    /// Whether a record is in this shard: by document id, or by source
+    /// and line for a record that failed before its id was read.
+    pub fn contains(&self, record: &Record) -> bool {
+        let mut h = Fnv::new();
+        match record {
+            Ok(doc) => h.field(&doc.id),
+            Err(e) => match &e.id {
+                Some(id) => h.field(id),
+                None => h.field(&format!("{}:{}", e.source, e.line.unwrap_or(0))),
+            },
+        }
+        h.finish() % self.count == self.index
     }
 }
 
+/// An earlier run's output, for `--since`: documents whose input is
+/// unchanged (and rules the same) are carried over, not analysed again.
+#[derive(Debug, Clone, Default)]
+pub struct PreviousRun {
+    by_doc: HashMap<String, (String, Carried)>,
+}
+
+impl PreviousRun {
+    /// Reads an earlier output folder. `None` when its rules differ from
+    /// `fingerprint` (then everything must be analysed again).
+    pub fn load(dir: &Path, fingerprint: &str) -> io::Result<Option<PreviousRun>> {
+        let read = |name: &str| std::fs::read_to_string(dir.join(name));
+        let summary: Value =
+            serde_json::from_str(&read("summary.json")?).map_err(io::Error::other)?;
+        if summary["rules_fingerprint"] != fingerprint {
+            return Ok(None);
+        }
+        let mut by_doc: HashMap<String, (String, Carried)> = HashMap::new();
+        for line in read("documents.jsonl")?.lines() {
+            let v: Value = serde_json::from_str(line).map_err(io::Error::other)?;
+            let (Some(id), Some(hash)) = (v["doc"].as_str(), v["input_hash"].as_str()) else {
+                continue;
+            };
+            let carried = Carried {
+                document_line: line.to_string(),
+                section_kinds: v["sections"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| SectionKind::parse(s["kind"].as_str()?))
+                    .collect(),
+                warned: v["status"] == "warned",
+                ..Carried::default()
+            };
+            by_doc.insert(id.to_string(), (hash.to_string(), carried));
+        }
+        for line in read("facts.jsonl")?.lines() {
+            let v: Value = serde_json::from_str(line).map_err(io::Error::other)?;
+            let (Some(id), Some(t)) = (
+                v["doc"].as_str(),
+                v["type"].as_str().and_then(FactType::parse),
+            ) else {
+                continue;
+            };
+            if let Some((_, c)) = by_doc.get_mut(id) {
+                c.fact_lines.push(line.to_string());
+                c.fact_types.push(t);
+            }
+        }
+        Ok(Some(PreviousRun { by_doc }))
+    }
+
+    /// The carried-over output of a document, if its input is unchanged.
+    pub fn unchanged(&self, doc: &Document) -> Option<Carried> {
+        let (hash, carried) = self.by_doc.get(&doc.id)?;
+        (*hash == doc.input_hash()).then(|| carried.clone())
+    }
+}
+
+/// How a batch run is carried out.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Records held in memory at once (at least 1).
+    pub batch_size: usize,
+    /// Only this shard of the documents.
+    pub shard: Option<Shard>,
+    /// Records an interrupted run already finished, to skip.
+    pub skip: usize,
+    /// An earlier run to carry unchanged documents over from.
+    pub previous: Option<PreviousRun>,
+}
+
+/// What a run reports as it goes.
+pub enum Event<'a> {
+    /// A record failed.
+    Failed(&'a InputError),
+    /// A batch is written; the counts so far.
+    Batch(&'a Summary),
+}
+
 /// Runs the pipeline over records, writing each in input order to the
-/// sink; every record is accounted for in the summary.
+/// sink, and checkpointing after every batch; every record is accounted
+/// for in the summary. `summary` holds the counts of an interrupted run
+/// being resumed (or is empty).
 pub fn run(
     pipeline: &Pipeline,
     records: impl Iterator<Item = Record>,
-    options: RunOptions,
+    options: &RunOptions,
     sink: &mut dyn Sink,
-    mut on_failure: impl FnMut(&InputError),
+    mut summary: Summary,
+    on_event: &mut dyn FnMut(Event),
 ) -> io::Result<Summary> {
     let started = Instant::now();
+    let elapsed_before = summary.elapsed_seconds;
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = options.threads {
         builder = builder.num_threads(n);
     }
     let pool = builder.build().map_err(io::Error::other)?;
-    let mut summary = Summary {
-        rules_fingerprint: pipeline.rules.fingerprint.clone(),
-        ..Summary::default()
-    };
-    let mut records = records.peekable();
-    let mut batch: Vec<Record> = Vec::with_capacity(options.batch_size);
+    summary.rules_fingerprint = pipeline.rules.fingerprint.clone();
+    let mut consumed = options.skip;
+    let mut records = records.skip(options.skip).peekable();
+    let batch_size = options.batch_size.max(1);
+    let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
     while records.peek().is_some() {
         batch.clear();
-        batch.extend(records.by_ref().take(options.batch_size.max(1)));
+        for record in records.by_ref().take(batch_size) {
+            consumed += 1;
+            if options.shard.is_none_or(|s| s.contains(&record)) {
+                batch.push(record);
+            }
+        }
+        let previous = options.previous.as_ref();
         let results: Vec<Processed> = pool.install(|| {
             batch
                 .par_drain(..)
                 .map(|record| match record {
-                    Ok(doc) => {
-                        let analysis = pipeline.analyse(&doc);
-                        Processed::Done { doc, analysis }
-                    }
+                    Ok(doc) => match previous.and_then(|p| p.unchanged(&doc)) {
+                        Some(carried) => Processed::Unchanged(carried),
+                        None => {
+                            let analysis = pipeline.analyse(&doc);
+                            Processed::Done { doc, analysis }
+                        }
+                    },
                     Err(e) => Processed::Failed(e),
                 })
                 .collect()
         });
         for p in &results {
             if let Processed::Failed(e) = p {
-                on_failure(e);
+                on_event(Event::Failed(e));
             }
             summary.add(p);
             sink.document(p)?;
         }
+        summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
+        sink.batch_done(consumed, &summary)?;
+        on_event(Event::Batch(&summary));
     }
-    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
     sink.finish(&summary)?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_documents() {
+        assert_eq!(Shard::parse("2/8"), Ok(Shard { index: 1, count: 8 }));
+        assert!(Shard::parse("0/8").is_err());
+        assert!(Shard::parse("9/8").is_err());
+        assert!(Shard::parse("x").is_err());
+        let shards: Vec<Shard> = (1..=3)
+            .map(|k| Shard::parse(&format!("{k}/3")).unwrap())
+            .collect();
+        for i in 0..200 {
+            let doc = Document::from_text(&format!("doc-{i}"), "x", "T\n\nBody.".into());
+            let record: Record = Ok(doc);
+            assert_eq!(shards.iter().filter(|s| s.contains(&record)).count(), 1);
+        }
+    }
 }

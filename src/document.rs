@@ -43,6 +43,21 @@ impl Document {
     }
 }
 
+impl Document {
+    /// A hash of everything extraction reads from the document (id, title,
+    /// published, URL, text): equal hashes and equal rules give equal facts.
+    pub fn input_hash(&self) -> String {
+        let mut h = crate::fact::Fnv::new();
+        h.field(&self.id);
+        h.field(self.title.as_deref().unwrap_or(""));
+        h.field(if self.title_in_text { "1" } else { "0" });
+        h.field(&self.published.map(|d| d.to_string()).unwrap_or_default());
+        h.field(self.url.as_deref().unwrap_or(""));
+        h.field(&self.text);
+        format!("{:016x}", h.finish())
+    }
+}
+
 /// The first non-blank line of a text, trimmed.
 pub fn first_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).find(|l| !l.is_empty())

@@ -36,6 +36,7 @@ pub mod fact;
 pub mod ingest;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod rules;
 pub mod sections;
 

@@ -1,11 +1,12 @@
 //! The factmine command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
-use factmine::batch::{self, RunOptions};
+use factmine::batch::{self, Event, PreviousRun, RunOptions, Shard, Summary};
 use factmine::checks;
 use factmine::eval::{self, report};
 use factmine::ingest::{self, Records};
 use factmine::output::{DirSink, Sink, StreamSink};
+use factmine::progress::{self, Progress};
 use factmine::Pipeline;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -22,26 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Extract facts from articles: files, folders (recursive), or `-` for JSON lines on stdin.
-    Extract {
-        /// Input files or folders; `-` reads JSON lines from stdin.
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// Output folder (facts.jsonl, documents.jsonl, summary.json), or `-` for facts on stdout.
-        #[arg(long)]
-        out: PathBuf,
-        /// The rule folder.
-        #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
-        rules: PathBuf,
-        /// Worker threads (default: one per core).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Documents held in memory at once.
-        #[arg(long, default_value_t = 256)]
-        batch: usize,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Extract(ExtractArgs),
     /// Work with rule folders.
     Rules {
         #[command(subcommand)]
@@ -78,6 +60,41 @@ enum Command {
     },
 }
 
+/// `factmine extract`'s arguments.
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// Input files or folders; `-` reads JSON lines from stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder (facts.jsonl, documents.jsonl, summary.json), or `-` for facts on stdout.
+    #[arg(long)]
+    out: PathBuf,
+    /// The rule folder.
+    #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
+    rules: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Documents held in memory at once.
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    /// Process only shard K of N (K/N, 1-based): a deterministic share of the documents by id.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Continue an interrupted run in the --out folder where it stopped.
+    #[arg(long, conflicts_with = "since")]
+    resume: bool,
+    /// Carry over documents unchanged since an earlier run's output folder (same text, same rules).
+    #[arg(long, value_name = "OUT_DIR")]
+    since: Option<PathBuf>,
+    /// Print the run's summary (with peak memory) on stderr at the end.
+    #[arg(long)]
+    stats: bool,
+    /// Print nothing but errors (no progress line).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 #[derive(Subcommand)]
 enum RulesCommand {
     /// Load every rule file and report malformed lines, bad regexes, names
@@ -98,14 +115,7 @@ enum RulesCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Extract {
-            inputs,
-            out,
-            rules,
-            threads,
-            batch,
-            quiet,
-        } => extract(inputs, out, rules, threads, batch, quiet),
+        Command::Extract(args) => extract(args),
         Command::Rules { command } => match command {
             RulesCommand::Check { dir } => rules_check(&dir),
             RulesCommand::Test { dir } => rules_test(&dir),
@@ -136,7 +146,7 @@ fn rules_test(dir: &Path) -> ExitCode {
     let pipeline = match Pipeline::load(dir) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("factmine: rules: {e}");
+            eprintln!("factmine: {e}");
             return ExitCode::from(2);
         }
     };
@@ -242,7 +252,7 @@ fn eval(
         }
         EvalSource::Texts(texts, rules) => match Pipeline::load(&rules) {
             Ok(pipeline) => eval::predict(&pipeline, &gold, &texts),
-            Err(e) => return fail(format!("rules: {e}")),
+            Err(e) => return fail(e.to_string()),
         },
     };
     let predictions = match predictions {
@@ -274,64 +284,124 @@ fn eval(
     }
 }
 
-fn extract(
-    inputs: Vec<PathBuf>,
-    out: PathBuf,
-    rules: PathBuf,
-    threads: Option<usize>,
-    batch_size: usize,
-    quiet: bool,
-) -> ExitCode {
-    if threads == Some(0) {
-        eprintln!("factmine: --threads must be at least 1");
-        return ExitCode::from(2);
+fn extract(args: ExtractArgs) -> ExitCode {
+    let usage = |msg: String| {
+        eprintln!("factmine: {msg}");
+        ExitCode::from(2)
+    };
+    if args.threads == Some(0) {
+        return usage("--threads must be at least 1".into());
     }
-    let pipeline = match Pipeline::load(&rules) {
+    let shard = match args.shard.as_deref().map(Shard::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => return usage(e),
+    };
+    let to_stdout = args.out.as_os_str() == "-";
+    if to_stdout && (args.resume || args.since.is_some()) {
+        return usage("--resume and --since need an output folder, not --out -".into());
+    }
+    let pipeline = match Pipeline::load(&args.rules) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("factmine: rules: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage(e.to_string()),
     };
-    let records = Records::new(ingest::discover(&inputs));
-    let options = RunOptions {
-        threads,
-        batch_size,
+    let previous = match &args.since {
+        None => None,
+        Some(dir) => match PreviousRun::load(dir, &pipeline.rules.fingerprint) {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                eprintln!(
+                    "factmine: the rules changed since {}: every document is analysed again",
+                    dir.display()
+                );
+                None
+            }
+            Err(e) => {
+                return usage(format!(
+                    "--since {}: cannot read its output: {e}",
+                    dir.display()
+                ))
+            }
+        },
     };
-    let to_stdout = out.as_os_str() == "-";
+    let mut summary = Summary::default();
+    let mut skip = 0;
     let mut sink: Box<dyn Sink> = if to_stdout {
         Box::new(StreamSink::new(io::stdout().lock()))
-    } else {
-        match DirSink::create(&out) {
-            Ok(s) => Box::new(s),
-            Err(e) => {
-                eprintln!("factmine: cannot write to {}: {e}", out.display());
-                return ExitCode::from(2);
+    } else if args.resume {
+        match DirSink::resume(&args.out) {
+            Ok((sink, checkpoint)) => {
+                if checkpoint.summary.rules_fingerprint != pipeline.rules.fingerprint {
+                    return usage(format!(
+                        "{}: the rules changed since the interrupted run; start afresh without --resume",
+                        args.out.display()
+                    ));
+                }
+                skip = checkpoint.consumed;
+                summary = checkpoint.summary;
+                Box::new(sink)
             }
+            Err(e) => return usage(e.to_string()),
+        }
+    } else {
+        match DirSink::create(&args.out) {
+            Ok(s) => Box::new(s),
+            Err(e) => return usage(format!("cannot write to {}: {e}", args.out.display())),
         }
     };
-    let report = |e: &ingest::InputError| eprintln!("factmine: skipped {e}");
-    let summary = match batch::run(&pipeline, records, options, sink.as_mut(), report) {
+    let sources = ingest::discover(&args.inputs);
+    let total = ingest::total_size(&sources);
+    let records = Records::new(sources);
+    let mut progress = Progress::new(total, records.bytes_read(), args.quiet);
+    let options = RunOptions {
+        threads: args.threads,
+        batch_size: args.batch,
+        shard,
+        skip,
+        previous,
+    };
+    let mut on_event = |event: Event| match event {
+        Event::Failed(e) => eprintln!("factmine: skipped {e}"),
+        Event::Batch(s) => progress.update(s),
+    };
+    let result = batch::run(
+        &pipeline,
+        records,
+        &options,
+        sink.as_mut(),
+        summary,
+        &mut on_event,
+    );
+    progress.finish();
+    let summary = match result {
         Ok(s) => s,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("factmine: writing output failed: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage(format!("writing output failed: {e}")),
     };
-    if !quiet {
+    if args.stats {
+        let mut stats = summary.to_json();
+        stats["peak_memory_bytes"] = serde_json::json!(progress::peak_memory());
+        eprintln!(
+            "{}",
+            serde_json::to_string_pretty(&stats).unwrap_or_default()
+        );
+    } else if !args.quiet {
         let facts: usize = summary.facts.values().sum();
         let _ = writeln!(
             io::stderr(),
-            "factmine: {} documents ({} failed), {} facts in {:.2}s{}",
+            "factmine: {} documents ({} failed{}), {} facts in {:.2}s{}",
             summary.read,
             summary.failures.len(),
+            if summary.unchanged > 0 {
+                format!(", {} unchanged", summary.unchanged)
+            } else {
+                String::new()
+            },
             facts,
             summary.elapsed_seconds,
             if to_stdout {
                 String::new()
             } else {
-                format!(" → {}", out.display())
+                format!(" → {}", args.out.display())
             }
         );
     }

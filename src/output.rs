@@ -2,19 +2,23 @@
 //! file is written under a temporary name and renamed into place at the
 //! end, `summary.json` last, so a run that fails or is killed never leaves
 //! a complete-looking half output: `summary.json` present means complete.
+//! After every batch a checkpoint records how far the temporary files are
+//! complete, so an interrupted run can be resumed.
 
 use crate::batch::{Processed, Summary};
 use crate::pipeline::CharCounter;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Where processed documents go.
 pub trait Sink {
     /// Writes one document's facts and record.
     fn document(&mut self, processed: &Processed) -> io::Result<()>;
+    /// Marks the end of a batch: `consumed` input records are done.
+    fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()>;
     /// Completes the output once every document is written.
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
@@ -61,8 +65,10 @@ pub fn document_record(processed: &Processed) -> Value {
                 "sections": sections,
                 "facts": analysis.facts.len(),
                 "warnings": doc.warnings,
+                "input_hash": doc.input_hash(),
             })
         }
+        Processed::Unchanged(c) => serde_json::from_str(&c.document_line).unwrap_or(Value::Null),
         Processed::Failed(e) => json!({
             "doc": e.id,
             "status": "failed",
@@ -83,33 +89,100 @@ pub struct DirSink {
 }
 
 const FILES: [&str; 3] = ["facts.jsonl", "documents.jsonl", "summary.json"];
+const CHECKPOINT: &str = ".checkpoint.json";
 
 fn part(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.part"))
 }
 
+/// How far an interrupted run got: input records done, bytes of the
+/// temporary files that hold them, and the counts so far.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Input records finished (all written).
+    pub consumed: usize,
+    facts_bytes: u64,
+    documents_bytes: u64,
+    /// The counts so far.
+    pub summary: Summary,
+}
+
 impl DirSink {
-    /// Creates the folder (if needed) and the temporary files.
+    /// Creates the folder (if needed) and fresh temporary files.
     pub fn create(dir: &Path) -> io::Result<DirSink> {
         fs::create_dir_all(dir)?;
+        match fs::remove_file(dir.join(CHECKPOINT)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         Ok(DirSink {
             dir: dir.to_path_buf(),
             facts: BufWriter::new(File::create(part(dir, FILES[0]))?),
             documents: BufWriter::new(File::create(part(dir, FILES[1]))?),
         })
     }
+
+    /// Reopens an interrupted run's temporary files at its last checkpoint
+    /// (anything written after it is cut off) and returns the checkpoint.
+    pub fn resume(dir: &Path) -> io::Result<(DirSink, Checkpoint)> {
+        let text = fs::read_to_string(dir.join(CHECKPOINT)).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("{}: no interrupted run to resume here ({e})", dir.display()),
+            )
+        })?;
+        let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(io::Error::other)?;
+        let reopen = |name: &str, len: u64| -> io::Result<BufWriter<File>> {
+            let file = fs::OpenOptions::new().write(true).open(part(dir, name))?;
+            file.set_len(len)?;
+            let mut w = BufWriter::new(file);
+            w.seek(SeekFrom::End(0))?;
+            Ok(w)
+        };
+        let sink = DirSink {
+            dir: dir.to_path_buf(),
+            facts: reopen(FILES[0], checkpoint.facts_bytes)?,
+            documents: reopen(FILES[1], checkpoint.documents_bytes)?,
+        };
+        Ok((sink, checkpoint))
+    }
 }
 
 impl Sink for DirSink {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        if let Processed::Done { analysis, .. } = processed {
-            for fact in &analysis.facts {
-                serde_json::to_writer(&mut self.facts, fact)?;
-                self.facts.write_all(b"\n")?;
+        match processed {
+            Processed::Done { analysis, .. } => {
+                for fact in &analysis.facts {
+                    serde_json::to_writer(&mut self.facts, fact)?;
+                    self.facts.write_all(b"\n")?;
+                }
             }
+            Processed::Unchanged(c) => {
+                for line in &c.fact_lines {
+                    self.facts.write_all(line.as_bytes())?;
+                    self.facts.write_all(b"\n")?;
+                }
+                self.documents.write_all(c.document_line.as_bytes())?;
+                return self.documents.write_all(b"\n");
+            }
+            Processed::Failed(_) => {}
         }
         serde_json::to_writer(&mut self.documents, &document_record(processed))?;
         self.documents.write_all(b"\n")
+    }
+
+    fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()> {
+        self.facts.flush()?;
+        self.documents.flush()?;
+        let checkpoint = Checkpoint {
+            consumed,
+            facts_bytes: self.facts.get_ref().metadata()?.len(),
+            documents_bytes: self.documents.get_ref().metadata()?.len(),
+            summary: summary.clone(),
+        };
+        let tmp = self.dir.join(".checkpoint.json.tmp");
+        fs::write(&tmp, serde_json::to_vec(&checkpoint)?)?;
+        fs::rename(tmp, self.dir.join(CHECKPOINT))
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
@@ -129,11 +202,11 @@ impl Sink for DirSink {
         for name in FILES {
             fs::rename(part(&self.dir, name), self.dir.join(name))?;
         }
-        Ok(())
+        fs::remove_file(self.dir.join(CHECKPOINT))
     }
 }
 
-/// Writes facts as JSON lines to a stream (stdout), flushing per document.
+/// Writes facts as JSON lines to a stream (stdout), flushing per batch.
 pub struct StreamSink<W: Write> {
     out: W,
 }
@@ -147,13 +220,26 @@ impl<W: Write> StreamSink<W> {
 
 impl<W: Write> Sink for StreamSink<W> {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        if let Processed::Done { analysis, .. } = processed {
-            for fact in &analysis.facts {
-                serde_json::to_writer(&mut self.out, fact)?;
-                self.out.write_all(b"\n")?;
+        match processed {
+            Processed::Done { analysis, .. } => {
+                for fact in &analysis.facts {
+                    serde_json::to_writer(&mut self.out, fact)?;
+                    self.out.write_all(b"\n")?;
+                }
             }
+            Processed::Unchanged(c) => {
+                for line in &c.fact_lines {
+                    self.out.write_all(line.as_bytes())?;
+                    self.out.write_all(b"\n")?;
+                }
+            }
+            Processed::Failed(_) => {}
         }
         Ok(())
+    }
+
+    fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {
+        self.out.flush()
     }
 
     fn finish(&mut self, _summary: &Summary) -> io::Result<()> {

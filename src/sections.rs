@@ -8,11 +8,11 @@
 //! ones; without one, ICS and sponsored headings are top-level, and a plain
 //! heading is top-level only outside an ICS or sponsored section.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// The kinds of section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum SectionKind {
     /// The document's first line, when it is the title.

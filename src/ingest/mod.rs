@@ -17,6 +17,8 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A record that could not be read: which file (and line), and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,9 +208,27 @@ pub(crate) fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// Counts the raw bytes read through it (compressed bytes for gzip), for
+/// progress reports.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Opens a file for reading, decompressing gzip when asked.
-fn open(path: &Path, gzip: bool) -> io::Result<Box<dyn BufRead + Send>> {
-    let file = File::open(path)?;
+fn open(path: &Path, gzip: bool, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+    let file = Counting {
+        inner: File::open(path)?,
+        count,
+    };
     Ok(if gzip {
         Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
     } else {
@@ -220,6 +240,7 @@ fn open(path: &Path, gzip: bool) -> io::Result<Box<dyn BufRead + Send>> {
 pub struct Records {
     sources: VecDeque<Source>,
     lines: Option<jsonl::Lines>,
+    bytes_read: Arc<AtomicU64>,
 }
 
 impl Records {
@@ -228,16 +249,26 @@ impl Records {
         Records {
             sources: sources.into(),
             lines: None,
+            bytes_read: Arc::default(),
         }
     }
 
-    /// Reads JSON lines from any reader, naming records `name:line`.
-    pub fn from_reader(name: &str, reader: Box<dyn BufRead + Send>) -> Records {
-        Records {
-            sources: VecDeque::new(),
-            lines: Some(jsonl::Lines::new(name.to_string(), reader)),
-        }
+    /// A counter of the raw bytes read from files so far (compressed bytes
+    /// for gzip files), shared with whoever reports progress.
+    pub fn bytes_read(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
     }
+}
+
+/// The total size in bytes of the files among the sources.
+pub fn total_size(sources: &[Source]) -> u64 {
+    sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::File { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
+            _ => None,
+        })
+        .sum()
 }
 
 impl Iterator for Records {
@@ -278,7 +309,7 @@ impl Iterator for Records {
                         id: None,
                         reason,
                     };
-                    let reader = match open(&path, gzip) {
+                    let reader = match open(&path, gzip, Arc::clone(&self.bytes_read)) {
                         Ok(r) => r,
                         Err(e) => {
                             return Some(Err(fail(format!("cannot read: {}", io_reason(&e)))))

@@ -1,0 +1,281 @@
+//! Batch runs at scale: resuming an interrupted run, shards, and carrying
+//! over unchanged documents.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn factmine() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_factmine"));
+    c.current_dir(root());
+    c
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// A JSON-lines dump of `n` documents made from the corpus's round-ups.
+fn dump(dir: &Path, n: usize) -> PathBuf {
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(root().join("corpus/round-ups")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let body = text
+            .splitn(3, "---\n")
+            .nth(2)
+            .unwrap()
+            .trim_start()
+            .to_string();
+        texts.push(body);
+    }
+    texts.sort();
+    let path = dir.join("dump.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for i in 0..n {
+        let record = serde_json::json!({"id": format!("doc-{i:05}"), "published": "2023-04-11", "text": texts[i % texts.len()]});
+        writeln!(f, "{record}").unwrap();
+    }
+    path
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    let out = factmine().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dump = dump(tmp.path(), 1500);
+    let dump = dump.to_str().unwrap();
+    let whole = tmp.path().join("whole");
+    run(&[
+        "extract",
+        dump,
+        "--out",
+        whole.to_str().unwrap(),
+        "--threads",
+        "1",
+        "--batch",
+        "20",
+    ]);
+
+    let cut = tmp.path().join("cut");
+    let mut child = factmine()
+        .args([
+            "extract",
+            dump,
+            "--out",
+            cut.to_str().unwrap(),
+            "--threads",
+            "1",
+            "--batch",
+            "20",
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once a few batches are checkpointed.
+    let checkpoint = cut.join(".checkpoint.json");
+    let started = Instant::now();
+    let consumed = loop {
+        let done: u64 = std::fs::read_to_string(&checkpoint)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| v["consumed"].as_u64())
+            .unwrap_or(0);
+        if done >= 200 {
+            break done;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no checkpoint appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        consumed < 1500,
+        "the run finished before it could be killed"
+    );
+    assert!(
+        !cut.join("summary.json").exists(),
+        "a killed run leaves no summary"
+    );
+    assert!(
+        !cut.join("facts.jsonl").exists(),
+        "a killed run leaves no complete-looking facts"
+    );
+
+    run(&[
+        "extract",
+        dump,
+        "--out",
+        cut.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--resume",
+    ]);
+    assert_eq!(
+        lines(&cut.join("facts.jsonl")),
+        lines(&whole.join("facts.jsonl"))
+    );
+    assert_eq!(
+        lines(&cut.join("documents.jsonl")),
+        lines(&whole.join("documents.jsonl"))
+    );
+    let summary = |dir: &Path| {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        v["elapsed_seconds"] = Value::Null;
+        v
+    };
+    assert_eq!(summary(&cut), summary(&whole));
+    assert!(!cut.join(".checkpoint.json").exists());
+
+    // Nothing is left to resume once a run is complete.
+    let out = factmine()
+        .args(["extract", dump, "--out", cut.to_str().unwrap(), "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no interrupted run to resume here"));
+}
+
+#[test]
+fn shards_together_equal_the_whole_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    run(&["extract", "corpus", "--out", whole.to_str().unwrap()]);
+    let mut facts = Vec::new();
+    let mut docs = Vec::new();
+    let mut sizes = Vec::new();
+    for k in 1..=3 {
+        let dir = tmp.path().join(format!("shard-{k}"));
+        run(&[
+            "extract",
+            "corpus",
+            "--out",
+            dir.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/3"),
+        ]);
+        let d = lines(&dir.join("documents.jsonl"));
+        sizes.push(d.len());
+        docs.extend(d);
+        facts.extend(lines(&dir.join("facts.jsonl")));
+    }
+    assert_eq!(sorted(facts), sorted(lines(&whole.join("facts.jsonl"))));
+    assert_eq!(sorted(docs), sorted(lines(&whole.join("documents.jsonl"))));
+    assert!(
+        sizes.iter().all(|&n| n > 0),
+        "every shard has documents: {sizes:?}"
+    );
+    let out = factmine()
+        .args(["extract", "corpus", "--out", "-", "--shard", "4/3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn since_carries_over_unchanged_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("news")).unwrap();
+    for entry in std::fs::read_dir(root().join("corpus/news")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, corpus.join("news").join(path.file_name().unwrap())).unwrap();
+    }
+    let first = tmp.path().join("first");
+    run(&[
+        "extract",
+        corpus.to_str().unwrap(),
+        "--out",
+        first.to_str().unwrap(),
+    ]);
+    // One article changes.
+    let changed = corpus.join("news/west-suffolk-nhs-app.txt");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(
+        &changed,
+        text.replacen("\n\n", "\n\nThe trust also trained 40 volunteers.\n\n", 2),
+    )
+    .unwrap();
+
+    let second = tmp.path().join("second");
+    let out = run(&[
+        "extract",
+        corpus.to_str().unwrap(),
+        "--out",
+        second.to_str().unwrap(),
+        "--since",
+        first.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(0 failed, 5 unchanged)"));
+    let fresh = tmp.path().join("fresh");
+    run(&[
+        "extract",
+        corpus.to_str().unwrap(),
+        "--out",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        lines(&second.join("facts.jsonl")),
+        lines(&fresh.join("facts.jsonl"))
+    );
+    assert_eq!(
+        lines(&second.join("documents.jsonl")),
+        lines(&fresh.join("documents.jsonl"))
+    );
+    assert!(lines(&second.join("facts.jsonl"))
+        .iter()
+        .any(|l| l.contains("\"40 volunteers\"")));
+}
+
+#[test]
+fn stats_print_the_summary_and_no_progress_line_off_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "extract",
+        "corpus/news",
+        "--out",
+        tmp.path().to_str().unwrap(),
+        "--stats",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\r'),
+        "no progress line when stderr is not a terminal"
+    );
+    let stats: Value = serde_json::from_str(&stderr).unwrap();
+    assert_eq!(stats["documents"]["read"], 6);
+    assert_eq!(stats["documents"]["failed"], 0);
+    assert!(stats["peak_memory_bytes"].as_u64().unwrap() > 1_000_000);
+    assert_eq!(
+        stats["facts"]["total"],
+        lines(&tmp.path().join("facts.jsonl")).len()
+    );
+}

@@ -54,6 +54,12 @@ impl GazetteerMatcher {
         })
     }
 
+    /// How many raw hits the automaton reports in `text`, with no boundary
+    /// or case checks: the bare cost of the pass, for benchmarks.
+    pub fn count_raw(&self, text: &str) -> usize {
+        self.automaton.find_overlapping_iter(text).count()
+    }
+
     /// Every whole-word, case-accepted hit in `text`, in order of start.
     pub fn find(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();

@@ -96,6 +96,18 @@ impl Extractor {
         })
     }
 
+    /// One bare pass of the compiled gazetteer automaton and every pattern
+    /// file's finder over `text`, counting raw matches and doing nothing
+    /// else: the floor a benchmark compares the pipeline with.
+    pub fn bare_pass(&self, text: &str) -> usize {
+        self.gazetteer.count_raw(text)
+            + self
+                .patterns
+                .iter()
+                .map(|p| p.count_raw(text))
+                .sum::<usize>()
+    }
+
     /// The lexicon the normalisers use.
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
@@ -228,7 +240,10 @@ impl Extractor {
                     vague: rule.attr("vague") == Some("yes"),
                     published: reference.map(|r| r.date),
                     reference: reference.map_or("published", |r| r.from.as_str()),
-                    future: speaks_of_future(text, span.start, &self.lexicon),
+                    // Only a month without a year looks at the tense.
+                    future: slots.get("month").is_some()
+                        && slots.get("year").is_none()
+                        && speaks_of_future(text, span.start, &self.lexicon),
                 };
                 let value = dates::normalise_date(&ctx, slots, &self.lexicon)?;
                 (span.start, span.end, value, 1)

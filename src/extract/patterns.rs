@@ -162,6 +162,12 @@ impl CompiledPatterns {
         })
     }
 
+    /// How many matches the finder reports in `text`, with no slots read
+    /// and nothing normalised: the bare cost of the pass, for benchmarks.
+    pub fn count_raw(&self, text: &str) -> usize {
+        self.finder.find_iter(text).count()
+    }
+
     /// Runs the finder once over `text`, calling `found` with each match's
     /// rule and slots. `found` returns where the fact it made ends (the
     /// scan goes on from there, so words a rule captured as context but left

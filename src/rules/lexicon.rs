@@ -83,16 +83,30 @@ impl Lexicon {
 
     /// The value of a phrase in a table (phrase compared in lower case).
     pub fn get(&self, table: &str, phrase: &str) -> Option<&str> {
-        self.tables
-            .get(table)?
-            .get(&phrase_key(phrase))
-            .map(String::as_str)
+        let table = self.tables.get(table)?;
+        let value = if is_key(phrase) {
+            table.get(phrase)
+        } else {
+            table.get(&phrase_key(phrase))
+        };
+        value.map(String::as_str)
     }
 
     /// Whether a table lists a phrase.
     pub fn contains(&self, table: &str, phrase: &str) -> bool {
         self.get(table, phrase).is_some()
     }
+}
+
+/// Whether a phrase is already in key form (the common case: one
+/// lower-case word), so a lookup needs no new string.
+fn is_key(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && s.chars()
+            .all(|c| (!c.is_uppercase() && !c.is_whitespace() || c == ' ') && c != '\u{2019}')
 }
 
 /// A phrase as a lookup key: lower case, single spaces, curly apostrophes plain.

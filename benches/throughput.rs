@@ -1,0 +1,221 @@
+//! Throughput benchmark: `cargo bench --bench throughput`.
+//!
+//! Builds gzip-compressed JSON-lines dumps from the bundled corpus (64 MB of
+//! JSON by default; set `FACTMINE_BENCH_MB=64,1024` for more sizes), then
+//! reports, for each size:
+//! - the read floor: reading and decompressing the dump, nothing else;
+//! - the bare pass: the compiled gazetteer automaton and pattern finders run
+//!   once over every text (already in memory), one core, nothing else;
+//! - `factmine extract` end to end on one core and on all cores (MB/s of
+//!   document text and documents/s), with its peak memory, and its speed as
+//!   a share of each floor;
+//! - the same run with a small knowledge base (the ICS gazetteer only), to
+//!   show what the full knowledge base costs.
+
+use factmine::ingest::{self, Records};
+use factmine::Pipeline;
+use flate2::write::GzEncoder;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The corpus documents as JSON-lines records (id set later).
+fn corpus_records() -> Vec<serde_json::Value> {
+    Records::new(ingest::discover(&[root().join("corpus")]))
+        .filter_map(Result::ok)
+        .map(|d| {
+            serde_json::json!({
+                "title": d.title,
+                "published": d.published.map(|p| p.to_string()),
+                "text": d.text,
+            })
+        })
+        .collect()
+}
+
+/// Writes (once) a gzip dump holding about `mb` MB of JSON lines.
+fn make_dump(mb: u64) -> PathBuf {
+    let dir = root().join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("dump-{mb}MB.jsonl.gz"));
+    if path.exists() {
+        return path;
+    }
+    let records = corpus_records();
+    let tmp = path.with_extension("tmp");
+    let mut out = GzEncoder::new(
+        std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap()),
+        flate2::Compression::fast(),
+    );
+    let (mut written, mut i) = (0u64, 0usize);
+    while written < mb << 20 {
+        let mut r = records[i % records.len()].clone();
+        r["id"] = format!("doc-{i:08}").into();
+        let line = format!("{r}\n");
+        out.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+        i += 1;
+    }
+    out.finish().unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    path
+}
+
+struct Pass {
+    seconds: f64,
+    text_bytes: u64,
+    documents: u64,
+}
+
+impl Pass {
+    fn mb_s(&self) -> f64 {
+        self.text_bytes as f64 / 1e6 / self.seconds
+    }
+}
+
+fn read_floor(dump: &Path) -> Pass {
+    let started = Instant::now();
+    let (mut text_bytes, mut documents) = (0, 0);
+    for d in Records::new(ingest::discover(&[dump.to_path_buf()])).flatten() {
+        text_bytes += d.text.len() as u64;
+        documents += 1;
+    }
+    Pass {
+        seconds: started.elapsed().as_secs_f64(),
+        text_bytes,
+        documents,
+    }
+}
+
+fn bare_pass(dump: &Path, pipeline: &Pipeline) -> Pass {
+    let texts: Vec<String> = Records::new(ingest::discover(&[dump.to_path_buf()]))
+        .flatten()
+        .map(|d| d.text)
+        .collect();
+    let started = Instant::now();
+    let matches: usize = texts.iter().map(|t| pipeline.extractor.bare_pass(t)).sum();
+    assert!(matches > 0);
+    Pass {
+        seconds: started.elapsed().as_secs_f64(),
+        text_bytes: texts.iter().map(|t| t.len() as u64).sum(),
+        documents: texts.len() as u64,
+    }
+}
+
+/// Runs the release binary; returns the pass and its peak memory.
+fn extract(dump: &Path, threads: Option<usize>, rules: &Path) -> (Pass, u64) {
+    let out = root().join("target/bench-data/out");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_factmine"));
+    cmd.arg("extract")
+        .arg(dump)
+        .arg("--out")
+        .arg(&out)
+        .arg("--rules")
+        .arg(rules)
+        .arg("--stats");
+    if let Some(n) = threads {
+        cmd.args(["--threads", &n.to_string()]);
+    }
+    let started = Instant::now();
+    let output = cmd.output().unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    let pass = Pass {
+        seconds,
+        text_bytes: stats["text_bytes"].as_u64().unwrap(),
+        documents: stats["documents"]["read"].as_u64().unwrap(),
+    };
+    (pass, stats["peak_memory_bytes"].as_u64().unwrap_or(0))
+}
+
+/// A copy of the rules with only the ICS gazetteer (no organisations or
+/// technologies), to measure what the knowledge base costs.
+fn small_rules() -> PathBuf {
+    let dir = root().join("target/bench-data/rules-small");
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&root().join("rules"), &dir);
+    for name in ["organisations.tsv", "technologies.tsv"] {
+        let path = dir.join("gazetteers").join(name);
+        let header: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .take(1)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&path, header).unwrap();
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn main() {
+    let sizes: Vec<u64> = std::env::var("FACTMINE_BENCH_MB")
+        .unwrap_or_else(|_| "64".into())
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("FACTMINE_BENCH_MB: sizes in MB, e.g. 64,1024")
+        })
+        .collect();
+    let rules = root().join("rules");
+    let pipeline = Pipeline::load(&rules).unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("factmine throughput ({cores} cores); MB/s of document text\n");
+    for mb in sizes {
+        let dump = make_dump(mb);
+        let size = std::fs::metadata(&dump).unwrap().len();
+        println!(
+            "dump: {mb} MB of JSON lines ({:.1} MB gzip), {}",
+            size as f64 / 1e6,
+            dump.display()
+        );
+        let read = read_floor(&dump);
+        let bare = bare_pass(&dump, &pipeline);
+        println!(
+            "  read + decompress floor   {:>8.1} MB/s  ({} documents)",
+            read.mb_s(),
+            read.documents
+        );
+        println!("  bare automata pass, 1 core{:>8.1} MB/s", bare.mb_s());
+        for (label, threads) in [("1 core", Some(1)), ("all cores", None)] {
+            let (pass, peak) = extract(&dump, threads, &rules);
+            println!(
+                "  extract, {label:<9}         {:>8.1} MB/s  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
+                pass.mb_s(),
+                pass.documents as f64 / pass.seconds,
+                peak as f64 / 1e6,
+                100.0 * pass.mb_s() / bare.mb_s(),
+                100.0 * pass.mb_s() / read.mb_s()
+            );
+        }
+        let (small, _) = extract(&dump, Some(1), &small_rules());
+        println!(
+            "  extract, 1 core, ICS gazetteer only {:>6.1} MB/s (knowledge base cost)",
+            small.mb_s()
+        );
+        println!();
+    }
+}

@@ -252,6 +252,25 @@ impl PreviousRun {
     }
 }
 
+/// Limits no real article reaches; a document over one is reported and
+/// skipped, never the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest document text, in bytes.
+    pub max_doc_bytes: usize,
+    /// Most facts one document may yield.
+    pub max_facts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_doc_bytes: 64 << 20,
+            max_facts: 100_000,
+        }
+    }
+}
+
 /// How a batch run is carried out.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -265,6 +284,68 @@ pub struct RunOptions {
     pub skip: usize,
     /// An earlier run to carry unchanged documents over from.
     pub previous: Option<PreviousRun>,
+    /// Per-document limits.
+    pub limits: Limits,
+}
+
+/// Analyses one record within the limits.
+fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Processed {
+    let doc = match record {
+        Ok(doc) => doc,
+        Err(e) => return Processed::Failed(e),
+    };
+    let fail = |doc: &Document, reason: String| {
+        Processed::Failed(InputError {
+            source: doc.source.clone(),
+            line: None,
+            id: Some(doc.id.clone()),
+            reason,
+        })
+    };
+    let limits = options.limits;
+    if doc.text.len() > limits.max_doc_bytes {
+        let reason = format!(
+            "document too large: {} bytes of text (the limit is {}; see --max-doc-mb)",
+            doc.text.len(),
+            limits.max_doc_bytes
+        );
+        return fail(&doc, reason);
+    }
+    if let Some(carried) = options.previous.as_ref().and_then(|p| p.unchanged(&doc)) {
+        return Processed::Unchanged(carried);
+    }
+    let analysis = pipeline.analyse(&doc);
+    if analysis.facts.len() > limits.max_facts {
+        let reason = format!(
+            "too many facts: {} (the limit is {}; see --max-facts)",
+            analysis.facts.len(),
+            limits.max_facts
+        );
+        return fail(&doc, reason);
+    }
+    Processed::Done { doc, analysis }
+}
+
+/// Document ids seen so far in a run, to mark repeats.
+#[derive(Default)]
+struct SeenIds(HashMap<u64, (usize, String)>);
+
+impl SeenIds {
+    /// Counts a record's id; a repeated id gets a warning and a repeat number.
+    fn mark(&mut self, record: &mut Record) {
+        let Ok(doc) = record else { return };
+        let mut h = Fnv::new();
+        h.field(&doc.id);
+        let (count, first) = self.0.entry(h.finish()).or_insert((0, doc.source.clone()));
+        if *count > 0 {
+            doc.repeat = *count;
+            doc.warnings.push(format!(
+                "duplicate document id {:?} (first at {first}); its facts get ids of their own",
+                doc.id
+            ));
+        }
+        *count += 1;
+    }
 }
 
 /// What a run reports as it goes.
@@ -295,32 +376,34 @@ pub fn run(
     }
     let pool = builder.build().map_err(io::Error::other)?;
     summary.rules_fingerprint = pipeline.rules.fingerprint.clone();
-    let mut consumed = options.skip;
-    let mut records = records.skip(options.skip).peekable();
+    let mut seen = SeenIds::default();
+    let mut records = records.peekable();
+    let mut consumed = 0;
+    // Records an interrupted run finished: only their ids are counted.
+    while consumed < options.skip {
+        let Some(mut record) = records.next() else {
+            break;
+        };
+        consumed += 1;
+        if options.shard.is_none_or(|s| s.contains(&record)) {
+            seen.mark(&mut record);
+        }
+    }
     let batch_size = options.batch_size.max(1);
     let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
     while records.peek().is_some() {
         batch.clear();
-        for record in records.by_ref().take(batch_size) {
+        for mut record in records.by_ref().take(batch_size) {
             consumed += 1;
             if options.shard.is_none_or(|s| s.contains(&record)) {
+                seen.mark(&mut record);
                 batch.push(record);
             }
         }
-        let previous = options.previous.as_ref();
         let results: Vec<Processed> = pool.install(|| {
             batch
                 .par_drain(..)
-                .map(|record| match record {
-                    Ok(doc) => match previous.and_then(|p| p.unchanged(&doc)) {
-                        Some(carried) => Processed::Unchanged(carried),
-                        None => {
-                            let analysis = pipeline.analyse(&doc);
-                            Processed::Done { doc, analysis }
-                        }
-                    },
-                    Err(e) => Processed::Failed(e),
-                })
+                .map(|record| process(pipeline, record, options))
                 .collect()
         });
         for p in &results {

@@ -24,6 +24,9 @@ pub struct Document {
     pub text: String,
     /// Problems found while reading that did not stop the document.
     pub warnings: Vec<String>,
+    /// How many documents with the same id came before this one in the run
+    /// (0 for the first); a repeat gets fact ids of its own.
+    pub repeat: usize,
 }
 
 impl Document {
@@ -39,6 +42,7 @@ impl Document {
             url: None,
             text,
             warnings: Vec::new(),
+            repeat: 0,
         }
     }
 }

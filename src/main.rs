@@ -1,7 +1,7 @@
 //! The factmine command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
-use factmine::batch::{self, Event, PreviousRun, RunOptions, Shard, Summary};
+use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Shard, Summary};
 use factmine::checks;
 use factmine::eval::{self, report};
 use factmine::ingest::{self, Records};
@@ -87,6 +87,12 @@ struct ExtractArgs {
     /// Carry over documents unchanged since an earlier run's output folder (same text, same rules).
     #[arg(long, value_name = "OUT_DIR")]
     since: Option<PathBuf>,
+    /// Skip (and report) a document whose text is larger than this many MB.
+    #[arg(long, default_value_t = 64)]
+    max_doc_mb: usize,
+    /// Skip (and report) a document that yields more facts than this.
+    #[arg(long, default_value_t = 100_000)]
+    max_facts: usize,
     /// Print the run's summary (with peak memory) on stderr at the end.
     #[arg(long)]
     stats: bool,
@@ -358,6 +364,10 @@ fn extract(args: ExtractArgs) -> ExitCode {
         shard,
         skip,
         previous,
+        limits: Limits {
+            max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
+            max_facts: args.max_facts,
+        },
     };
     let mut on_event = |event: Event| match event {
         Event::Failed(e) => eprintln!("factmine: skipped {e}"),

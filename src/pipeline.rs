@@ -121,6 +121,10 @@ fn place(doc: &Document, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fac
     let mut sentences = Sentences::default();
     let mut chars = CharCounter::new(&doc.text);
     let mut seen: HashMap<(FactType, String, String), usize> = HashMap::new();
+    let id_key = match doc.repeat {
+        0 => doc.id.clone(),
+        n => format!("{}#{n}", doc.id),
+    };
     candidates
         .into_iter()
         .map(|c| {
@@ -130,7 +134,7 @@ fn place(doc: &Document, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fac
             let sentence = sentences.around(&search, c.start, c.end).to_string();
             let key = (c.fact_type, text.clone(), sentence.clone());
             let occurrence = seen.entry(key).or_insert(0);
-            let id = fact_id(&doc.id, c.fact_type, &text, &sentence, *occurrence);
+            let id = fact_id(&id_key, c.fact_type, &text, &sentence, *occurrence);
             *occurrence += 1;
             let start = chars.at(c.start);
             let end = chars.at(c.end);

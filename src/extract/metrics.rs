@@ -171,12 +171,17 @@ fn is_year(raw: &str) -> bool {
 
 /// Context that makes a number part of something else: a name word just
 /// before it ("NHS 111", "Level 5", "section 251"), list numbering at the
-/// start of a line, a time of day after it.
+/// start of a line ("1."), a time of day ("9 am", "14:30").
 fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
     let text = slots.text();
     let whole = slots.whole();
     let before = &text[..whole.start];
-    let after = &text[whole.end..];
+    // What follows the number itself (list numbering "1.", times "9 am").
+    let number_end = slots
+        .range("num")
+        .or(slots.range("ratio_b"))
+        .map_or(whole.end, |r| r.end);
+    let after = &text[number_end..];
     if before.ends_with(['-', '/', '.', '#']) && !before.ends_with(" -") {
         return true;
     }

@@ -218,6 +218,7 @@ pub(super) fn into_document(
         url: article.url,
         text: article.text,
         warnings: Vec::new(),
+        repeat: 0,
     })
 }
 

@@ -1,0 +1,136 @@
+//! Hostile input: repeated document ids, documents over the limits, and
+//! every record accounted for.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn extract(args: &[&str]) -> (Option<i32>, Vec<Value>, Vec<Value>, Value, String) {
+    let out = tempfile::tempdir().unwrap();
+    let mut all = vec!["extract"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.path().to_str().unwrap()]);
+    let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
+        .args(&all)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let read = |name: &str| -> Vec<Value> {
+        std::fs::read_to_string(out.path().join(name))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let summary =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
+    (
+        output.status.code(),
+        read("facts.jsonl"),
+        read("documents.jsonl"),
+        summary,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn repeated_ids_are_reported_and_keep_fact_ids_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = r#"{"id": "same", "published": "2023-04-11", "text": "T\n\nThe ICB supported 9,454 people last November."}"#;
+    let dump = write(dir.path(), "d.jsonl", &format!("{record}\n{record}\n"));
+    let (code, facts, docs, summary, _) = extract(&[&dump]);
+    assert_eq!(code, Some(0));
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["status"], "processed");
+    assert_eq!(docs[1]["status"], "warned");
+    assert_eq!(
+        docs[1]["warnings"][0],
+        format!(
+            "duplicate document id \"same\" (first at {dump}:1); its facts get ids of their own"
+        )
+    );
+    assert_eq!(facts.len(), 4);
+    let mut ids: Vec<&str> = facts.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "fact ids are unique");
+    assert_eq!(summary["documents"]["warned"], 1);
+}
+
+#[test]
+fn documents_over_the_limits_are_skipped_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "word ".repeat(300_000);
+    let many = "2 trusts, ".repeat(20);
+    let lines = [
+        serde_json::json!({"id": "ok", "text": "T\n\nTwo trusts joined."}),
+        serde_json::json!({"id": "big", "text": format!("T\n\n{big}")}),
+        serde_json::json!({"id": "many", "text": format!("T\n\n{many}")}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let dump = write(dir.path(), "d.jsonl", &body);
+    let (code, facts, docs, summary, stderr) =
+        extract(&[&dump, "--max-doc-mb", "1", "--max-facts", "10"]);
+    assert_eq!(code, Some(1));
+    let status: Vec<&str> = docs.iter().map(|d| d["status"].as_str().unwrap()).collect();
+    assert_eq!(status, vec!["processed", "failed", "failed"]);
+    assert_eq!(
+        docs[1]["error"],
+        "document too large: 1500003 bytes of text (the limit is 1048576; see --max-doc-mb)"
+    );
+    assert_eq!(
+        docs[2]["error"],
+        "too many facts: 20 (the limit is 10; see --max-facts)"
+    );
+    assert_eq!(docs[2]["source"], format!("{dump}:3"));
+    assert!(
+        stderr.contains(&format!("skipped {dump}:3 (id many): too many facts")),
+        "{stderr}"
+    );
+    assert_eq!(facts.len(), 1);
+    let d = &summary["documents"];
+    assert_eq!(d["read"], 3);
+    assert_eq!(
+        d["read"].as_u64(),
+        Some(
+            d["processed"].as_u64().unwrap()
+                + d["warned"].as_u64().unwrap()
+                + d["failed"].as_u64().unwrap()
+        )
+    );
+}
+
+#[test]
+fn every_corpus_record_is_accounted_for() {
+    let (code, facts, docs, summary, _) = extract(&["corpus"]);
+    assert_eq!(code, Some(0));
+    let d = &summary["documents"];
+    assert_eq!(d["read"], 19);
+    assert_eq!(
+        d["processed"].as_u64().unwrap()
+            + d["warned"].as_u64().unwrap()
+            + d["failed"].as_u64().unwrap(),
+        19
+    );
+    assert_eq!(docs.len(), 19);
+    assert_eq!(
+        summary["facts"]["total"].as_u64().unwrap() as usize,
+        facts.len()
+    );
+    let per_doc: u64 = docs.iter().map(|d| d["facts"].as_u64().unwrap()).sum();
+    assert_eq!(per_doc as usize, facts.len());
+    let by_type: u64 = summary["facts"]["by_type"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_type as usize, facts.len());
+}

@@ -202,7 +202,7 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
         "Good title\n\nThe trust supported 78 people.\n",
     )
     .unwrap();
-    std::fs::write(dir.join("b-latin1.txt"), b"Title\n\nCaf\xe9 society\n").unwrap();
+    std::fs::write(dir.join("b-broken.txt"), b"Title\n\nCaf\xc3\xa9 and \xe9\n").unwrap();
     std::fs::write(dir.join("c-empty.txt"), "  \n").unwrap();
     std::fs::write(dir.join("d-binary.txt"), b"PK\x03\x04\x00\x00").unwrap();
     std::fs::write(
@@ -241,7 +241,10 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
         status,
         vec![
             expect("processed", ""),
-            expect("failed", "not UTF-8: invalid byte 0xE9 at line 3, column 4"),
+            expect(
+                "failed",
+                "not UTF-8: invalid byte 0xE9 at line 3, column 10"
+            ),
             expect("failed", "empty file: no text"),
             expect("failed", "binary file: NUL byte at line 1, column 5"),
             expect("processed", ""),

@@ -338,20 +338,93 @@ fn read_single(
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {}", io_reason(&e)))?;
-    let text = unify_line_ends(decode_utf8(&bytes)?);
-    match format {
+    let (text, warning) = decode(&bytes)?;
+    let text = unify_line_ends(text);
+    let mut doc = match format {
         Format::Text => text::read_text(id, name, text),
         Format::Html => {
             let article = extract_html(&text);
             html::into_document(article, id, name)
         }
         Format::JsonLines => unreachable!("JSON lines are read line by line"),
+    }?;
+    doc.warnings.extend(warning);
+    Ok(doc)
+}
+
+/// Decodes a text file: UTF-8 (a BOM removed); UTF-16 with a BOM; or,
+/// when no byte sequence in it is UTF-8 beyond ASCII, Windows-1252 (as
+/// older scrapers save smart quotes). The second value is a warning saying
+/// which fallback was used. Mixed or broken text is an error naming the
+/// line and column of the first bad byte.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Option<String>), String> {
+    if let Some(text) = utf16(bytes)? {
+        check_text(text.as_bytes())?;
+        return Ok((text, Some("decoded from UTF-16 (byte-order mark)".into())));
+    }
+    match decode_utf8(bytes) {
+        Ok(text) => Ok((text, None)),
+        Err(e) if !e.starts_with("not UTF-8") => Err(e),
+        Err(e) => {
+            let utf8_beyond_ascii = bytes
+                .utf8_chunks()
+                .any(|chunk| chunk.valid().bytes().any(|b| b >= 0x80));
+            if utf8_beyond_ascii {
+                return Err(e);
+            }
+            let text: String = bytes.iter().map(|&b| windows_1252(b)).collect();
+            let first = e.trim_start_matches("not UTF-8: ");
+            Ok((
+                text,
+                Some(format!(
+                    "not UTF-8: read as Windows-1252 (first such byte: {first})"
+                )),
+            ))
+        }
     }
 }
 
-/// Checks that bytes are non-empty UTF-8 text and returns it without a BOM.
-/// The error names the line and column of the first bad byte.
-pub(crate) fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
+/// Text with a UTF-16 byte-order mark, decoded; `None` without one.
+fn utf16(bytes: &[u8]) -> Result<Option<String>, String> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return Ok(None),
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 != 0 {
+        return Err("not UTF-16: an odd number of bytes after the byte-order mark".into());
+    }
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|c| {
+            if little {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    String::from_utf16(&units)
+        .map(Some)
+        .map_err(|_| "not UTF-16: an unpaired surrogate".to_string())
+}
+
+/// A Windows-1252 byte as a character.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
+}
+
+/// Refuses empty and binary (NUL-holding) text.
+fn check_text(bytes: &[u8]) -> Result<(), String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty file: no text".into());
     }
@@ -361,6 +434,13 @@ pub(crate) fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
             "binary file: NUL byte at line {line}, column {col}"
         ));
     }
+    Ok(())
+}
+
+/// Checks that bytes are non-empty UTF-8 text and returns it without a BOM.
+/// The error names the line and column of the first bad byte.
+pub(crate) fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
+    check_text(bytes)?;
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.strip_prefix('\u{feff}').unwrap_or(s).to_string()),
         Err(e) => {
@@ -420,6 +500,46 @@ mod tests {
         );
         assert_eq!(format_of(Path::new("a.pdf")), None);
         assert_eq!(format_of(Path::new("README")), None);
+    }
+
+    #[test]
+    fn utf16_and_windows_1252_are_read_with_a_warning() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("Hi £4".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(
+            decode(&le),
+            Ok((
+                "Hi £4".into(),
+                Some("decoded from UTF-16 (byte-order mark)".into())
+            ))
+        );
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("Hi".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be).unwrap().0, "Hi");
+        assert_eq!(
+            decode(b"It\x92s \x93new\x94 \x96 \xa34m"),
+            Ok((
+                "It’s “new” – £4m".into(),
+                Some("not UTF-8: read as Windows-1252 (first such byte: invalid byte 0x92 at line 1, column 3)".into())
+            ))
+        );
+        // UTF-8 mixed with a broken byte is broken, not Windows-1252.
+        assert_eq!(
+            decode(
+                "Café \u{2013} "
+                    .as_bytes()
+                    .iter()
+                    .chain(b"\x92")
+                    .copied()
+                    .collect::<Vec<u8>>()
+                    .as_slice()
+            ),
+            Err("not UTF-8: invalid byte 0x92 at line 1, column 8".into())
+        );
+        assert_eq!(
+            decode(&[0xFF, 0xFE, 0x41]),
+            Err("not UTF-16: an odd number of bytes after the byte-order mark".into())
+        );
     }
 
     #[test]

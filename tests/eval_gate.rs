@@ -7,6 +7,9 @@ use factmine::Pipeline;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::copy_dir;
+
 /// Scores reached on tests/gold (9 documents, 1,036 facts), floored.
 const THRESHOLDS: &[(&str, f64)] = &[
     ("strict.all.f1", 0.946),
@@ -45,19 +48,6 @@ fn extraction_stays_above_the_gate() {
         failed.join("\n"),
         report::table(&scores)
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -5,6 +5,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::copy_dir;
+
 fn factmine(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_factmine"))
         .args(args)
@@ -346,19 +349,6 @@ fn a_bad_rule_stops_the_run_before_any_work() {
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

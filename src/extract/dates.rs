@@ -76,21 +76,7 @@ enum Resolved {
 fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
     let unit = slots.get("unit")?;
     let code = lexicon.get("time_units", unit)?;
-    let n = match slots.get("n") {
-        Some(n) => {
-            let words = n
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            match words.as_str() {
-                "a" | "an" | "one" | "another" => Decimal::int(1),
-                "a couple of" => Decimal::int(2),
-                _ => parse_number(n, lexicon)?,
-            }
-        }
-        None => Decimal::int(1),
-    };
+    let n = count_of(slots.get("n"), lexicon)?;
     // A code is a letter with an optional multiplier: "Y", "10Y", "2W", "TH".
     let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
     let letter = &code[digits.len()..];

@@ -33,6 +33,17 @@ impl CaseRule {
         }
     }
 
+    /// Reads a case-rule field of a rule file line.
+    fn read(field: &str, path: &Path, line: usize) -> Result<CaseRule, RuleError> {
+        CaseRule::parse(field).ok_or_else(|| {
+            RuleError::at(
+                path,
+                line,
+                format!("unknown case rule {field:?} (expected auto, exact or any)"),
+            )
+        })
+    }
+
     /// Whether `found` (equal to `alias` but for ASCII case) is acceptable.
     pub fn accepts(self, alias: &str, found: &str) -> bool {
         match self {
@@ -250,15 +261,8 @@ impl Gazetteer {
                     ),
                 ));
             }
-            let case = CaseRule::parse(&case).ok_or_else(|| {
-                RuleError::at(
-                    path,
-                    row.line,
-                    format!("unknown case rule {case:?} (expected auto, exact or any)"),
-                )
-            })?;
-            let mut names = vec![canonical.clone()];
-            names.extend(list(&aliases).map(str::to_string));
+            let case = CaseRule::read(&case, path, row.line)?;
+            let mut names = with_aliases(&canonical, &aliases);
             if kind == "trust" {
                 names = trust_variants(&names, suffixes, distinctive);
             }
@@ -280,15 +284,8 @@ impl Gazetteer {
         for row in tsv::read(path, 2, 4)? {
             let [canonical, category, aliases, case] =
                 <[String; 4]>::try_from(row.fields).expect("tsv::read pads to 4 fields");
-            let case = CaseRule::parse(&case).ok_or_else(|| {
-                RuleError::at(
-                    path,
-                    row.line,
-                    format!("unknown case rule {case:?} (expected auto, exact or any)"),
-                )
-            })?;
-            let mut names = vec![canonical.clone()];
-            names.extend(list(&aliases).map(str::to_string));
+            let case = CaseRule::read(&case, path, row.line)?;
+            let names = with_aliases(&canonical, &aliases);
             let entry = Entry {
                 canonical,
                 kind: EntryKind::Technology { category },
@@ -305,13 +302,7 @@ impl Gazetteer {
         for row in tsv::read(path, 1, 3)? {
             let [phrase, reason, case] =
                 <[String; 3]>::try_from(row.fields).expect("tsv::read pads to 3 fields");
-            let case = CaseRule::parse(&case).ok_or_else(|| {
-                RuleError::at(
-                    path,
-                    row.line,
-                    format!("unknown case rule {case:?} (expected auto, exact or any)"),
-                )
-            })?;
+            let case = CaseRule::read(&case, path, row.line)?;
             let entry = Entry {
                 canonical: phrase.clone(),
                 kind: EntryKind::Stop { reason },
@@ -321,6 +312,14 @@ impl Gazetteer {
         }
         Ok(())
     }
+}
+
+/// An entry's canonical name followed by its `|`-separated aliases.
+fn with_aliases(canonical: &str, aliases: &str) -> Vec<String> {
+    std::iter::once(canonical)
+        .chain(list(aliases))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Trust names with every interchangeable ending, with and without a

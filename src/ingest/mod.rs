@@ -253,6 +253,16 @@ impl Records {
         }
     }
 
+    /// Reads JSON lines from any reader (stdin, a socket, a test), naming
+    /// records `name:line`.
+    pub fn from_jsonl(name: &str, reader: Box<dyn BufRead + Send>) -> Records {
+        Records {
+            sources: VecDeque::new(),
+            lines: Some(jsonl::Lines::new(name.to_string(), reader)),
+            bytes_read: Arc::default(),
+        }
+    }
+
     /// A counter of the raw bytes read from files so far (compressed bytes
     /// for gzip files), shared with whoever reports progress.
     pub fn bytes_read(&self) -> Arc<AtomicU64> {
@@ -338,7 +348,13 @@ fn read_single(
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {}", io_reason(&e)))?;
-    let (text, warning) = decode(&bytes)?;
+    read_document(&bytes, format, id, name)
+}
+
+/// Reads one text or HTML document from its bytes (decoding, front
+/// matter, HTML extraction); the error says why it cannot be read.
+pub fn read_document(bytes: &[u8], format: Format, id: &str, name: &str) -> Result<Document, String> {
+    let (text, warning) = decode(bytes)?;
     let text = unify_line_ends(text);
     let mut doc = match format {
         Format::Text => text::read_text(id, name, text),

@@ -73,6 +73,13 @@ fn slots(fact_type: FactType) -> &'static [&'static str] {
 impl PatternFile {
     /// Loads and checks a pattern file; its name gives the fact type.
     pub fn load(path: &Path) -> Result<PatternFile, RuleError> {
+        let text = read_text(path)?;
+        PatternFile::parse(path, &text)
+    }
+
+    /// Parses and checks the text of a pattern file; `path` names it in
+    /// errors and gives the fact type.
+    pub fn parse(path: &Path, text: &str) -> Result<PatternFile, RuleError> {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let fact_type = match stem {
             "dates" => FactType::Date,
@@ -86,7 +93,6 @@ impl PatternFile {
                 ))
             }
         };
-        let text = read_text(path)?;
         let mut defines: BTreeMap<String, String> = BTreeMap::new();
         let mut rules: Vec<PatternRule> = Vec::new();
         let mut pattern_lines: Vec<usize> = Vec::new();

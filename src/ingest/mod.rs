@@ -353,7 +353,12 @@ fn read_single(
 
 /// Reads one text or HTML document from its bytes (decoding, front
 /// matter, HTML extraction); the error says why it cannot be read.
-pub fn read_document(bytes: &[u8], format: Format, id: &str, name: &str) -> Result<Document, String> {
+pub fn read_document(
+    bytes: &[u8],
+    format: Format,
+    id: &str,
+    name: &str,
+) -> Result<Document, String> {
     let (text, warning) = decode(bytes)?;
     let text = unify_line_ends(text);
     let mut doc = match format {

@@ -15,7 +15,10 @@
 //! 5. [`batch`] and [`output`]: many documents in parallel, in input order,
 //!    written atomically.
 //!
-//! Rules are data, loaded by [`rules`] from a folder an editor maintains.
+//! Rules are data, loaded by [`rules`] from a folder an editor maintains;
+//! [`checks`] runs their examples and checks them. On top of the pipeline,
+//! [`eval`] scores extraction against hand-labelled gold, and [`progress`]
+//! reports a batch run's progress.
 //!
 //! ```no_run
 //! use factmine::{Document, Pipeline};

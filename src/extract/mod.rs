@@ -113,11 +113,6 @@ impl Extractor {
         &self.lexicon
     }
 
-    /// The compiled pattern files.
-    pub fn patterns(&self) -> &[CompiledPatterns] {
-        &self.patterns
-    }
-
     /// All facts in `text`, overlaps resolved, in text order; relative dates
     /// resolve against `published`.
     pub fn extract(&self, text: &str, published: Option<Ymd>) -> Vec<Candidate> {

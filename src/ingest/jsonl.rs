@@ -107,7 +107,7 @@ impl Lines {
             (Err(reason), _) | (_, Err(reason)) => return Err(fail(reason)),
             (Ok(None), Ok(None)) => return Err(fail("missing `text` (or `html`)".into())),
         };
-        if text_has_nul(&doc.text) {
+        if doc.text.contains('\0') {
             return Err(fail("binary content: NUL character in the text".into()));
         }
         match string_field(&obj, "title").map_err(&fail)? {
@@ -135,10 +135,6 @@ impl Lines {
         }
         Ok(doc)
     }
-}
-
-fn text_has_nul(text: &str) -> bool {
-    text.contains('\0')
 }
 
 /// A string field: absent or null is `None`; any other type is an error.

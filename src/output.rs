@@ -81,6 +81,27 @@ pub fn document_record(processed: &Processed) -> Value {
     }
 }
 
+/// Writes a document's facts as JSON lines: analysed ones serialised,
+/// carried-over ones as they were.
+fn write_facts(out: &mut impl Write, processed: &Processed) -> io::Result<()> {
+    match processed {
+        Processed::Done { analysis, .. } => {
+            for fact in &analysis.facts {
+                serde_json::to_writer(&mut *out, fact)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Processed::Unchanged(c) => {
+            for line in &c.fact_lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Processed::Failed(_) => {}
+    }
+    Ok(())
+}
+
 /// Writes `facts.jsonl`, `documents.jsonl` and `summary.json` to a folder.
 pub struct DirSink {
     dir: PathBuf,
@@ -150,22 +171,10 @@ impl DirSink {
 
 impl Sink for DirSink {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        match processed {
-            Processed::Done { analysis, .. } => {
-                for fact in &analysis.facts {
-                    serde_json::to_writer(&mut self.facts, fact)?;
-                    self.facts.write_all(b"\n")?;
-                }
-            }
-            Processed::Unchanged(c) => {
-                for line in &c.fact_lines {
-                    self.facts.write_all(line.as_bytes())?;
-                    self.facts.write_all(b"\n")?;
-                }
-                self.documents.write_all(c.document_line.as_bytes())?;
-                return self.documents.write_all(b"\n");
-            }
-            Processed::Failed(_) => {}
+        write_facts(&mut self.facts, processed)?;
+        if let Processed::Unchanged(c) = processed {
+            self.documents.write_all(c.document_line.as_bytes())?;
+            return self.documents.write_all(b"\n");
         }
         serde_json::to_writer(&mut self.documents, &document_record(processed))?;
         self.documents.write_all(b"\n")
@@ -220,22 +229,7 @@ impl<W: Write> StreamSink<W> {
 
 impl<W: Write> Sink for StreamSink<W> {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        match processed {
-            Processed::Done { analysis, .. } => {
-                for fact in &analysis.facts {
-                    serde_json::to_writer(&mut self.out, fact)?;
-                    self.out.write_all(b"\n")?;
-                }
-            }
-            Processed::Unchanged(c) => {
-                for line in &c.fact_lines {
-                    self.out.write_all(line.as_bytes())?;
-                    self.out.write_all(b"\n")?;
-                }
-            }
-            Processed::Failed(_) => {}
-        }
-        Ok(())
+        write_facts(&mut self.out, processed)
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {

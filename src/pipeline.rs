@@ -45,13 +45,14 @@ impl Pipeline {
     pub fn analyse(&self, doc: &Document) -> Analysis {
         let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
         let reference = self.reference_of(doc);
+        let search = searchable(&doc.text);
         let candidates: Vec<Candidate> = self
             .extractor
-            .extract_with(&doc.text, reference)
+            .extract_searchable(&search, reference)
             .into_iter()
             .filter(|c| !layout.is_silent(c.start, c.end))
             .collect();
-        let facts = place(doc, &layout, candidates);
+        let facts = place(doc, &search, &layout, candidates);
         Analysis {
             reference,
             layout,
@@ -116,8 +117,7 @@ pub fn date_in_url(url: &str) -> Option<Ymd> {
 }
 
 /// Turns candidates into facts: section, sentence, code-point offsets, id.
-fn place(doc: &Document, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fact> {
-    let search = searchable(&doc.text);
+fn place(doc: &Document, search: &str, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fact> {
     let mut sentences = Sentences::default();
     let mut chars = CharCounter::new(&doc.text);
     let mut seen: HashMap<(FactType, String, String), usize> = HashMap::new();
@@ -131,7 +131,7 @@ fn place(doc: &Document, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fac
             let section_index = layout.section_at(c.start);
             let section = &layout.sections[section_index];
             let text = doc.text[c.start..c.end].to_string();
-            let sentence = sentences.around(&search, c.start, c.end).to_string();
+            let sentence = sentences.around(search, c.start, c.end).to_string();
             let key = (c.fact_type, text.clone(), sentence.clone());
             let occurrence = seen.entry(key).or_insert(0);
             let id = fact_id(&id_key, c.fact_type, &text, &sentence, *occurrence);

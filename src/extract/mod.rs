@@ -126,12 +126,17 @@ impl Extractor {
     /// All facts in `text`, relative dates resolved against a reference
     /// date whose source each resolved date names.
     pub fn extract_with(&self, text: &str, reference: Option<Reference>) -> Vec<Candidate> {
-        let search = searchable(text);
-        let (mut found, products) = self.gazetteer_candidates(&search);
+        self.extract_searchable(&searchable(text), reference)
+    }
+
+    /// [`Extractor::extract_with`] over a text already made [`searchable`]
+    /// (offsets are the same as the original text's).
+    pub fn extract_searchable(&self, search: &str, reference: Option<Reference>) -> Vec<Candidate> {
+        let (mut found, products) = self.gazetteer_candidates(search);
         let known_ends: HashSet<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         for file in &self.patterns {
-            file.scan(&search, |rule, slots| {
+            file.scan(search, |rule, slots| {
                 let c = self.normalise(file.fact_type, rule, &slots, reference)?;
                 let end = c.end;
                 // A name the gazetteer knows wins over a shape that only
@@ -144,7 +149,7 @@ impl Extractor {
             });
         }
         let mut kept = resolve(found);
-        read_products_in_lists(&search, &mut kept, products);
+        read_products_in_lists(search, &mut kept, products);
         kept
     }
 

@@ -40,6 +40,7 @@ pub mod ingest;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
+pub mod review;
 pub mod rules;
 pub mod sections;
 

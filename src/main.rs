@@ -7,8 +7,14 @@ use factmine::eval::{self, report};
 use factmine::ingest::{self, Records};
 use factmine::output::{DirSink, Sink, StreamSink};
 use factmine::progress::{self, Progress};
+use factmine::review::{
+    self,
+    server::{self, App},
+    store::Store,
+};
 use factmine::Pipeline;
 use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,6 +35,8 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Review facts in a web page; decisions are kept in SQLite and exported as gold.
+    Review(ReviewArgs),
     /// Score extraction against hand-labelled gold files.
     Eval {
         /// Folder of gold files (one JSON file per document).
@@ -101,6 +109,49 @@ struct ExtractArgs {
     quiet: bool,
 }
 
+/// `factmine review`'s arguments.
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct ReviewArgs {
+    #[command(subcommand)]
+    command: Option<ReviewCommand>,
+    /// Articles to extract into the review database (files or folders);
+    /// without any, the database is served as it is.
+    inputs: Vec<PathBuf>,
+    /// The review database (SQLite), created if missing.
+    #[arg(long, required = true)]
+    db: Option<PathBuf>,
+    /// The rule folder.
+    #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
+    rules: PathBuf,
+    /// Port to serve on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to serve on. Anything but a loopback address lets others
+    /// on the network read and change the review.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+    /// Name recorded with every decision.
+    #[arg(long, env = "FACTMINE_EDITOR")]
+    editor: Option<String>,
+    /// Extract into the database and exit without serving.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Write the documents marked done as gold files (guideline §4).
+    Export {
+        /// The review database.
+        #[arg(long)]
+        db: PathBuf,
+        /// Folder for the gold files.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
 #[derive(Subcommand)]
 enum RulesCommand {
     /// Load every rule file and report malformed lines, bad regexes, names
@@ -122,6 +173,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Extract(args) => extract(args),
+        Command::Review(args) => match args.command {
+            Some(ReviewCommand::Export { db, out }) => review_export(&db, &out),
+            None => review(args),
+        },
         Command::Rules { command } => match command {
             RulesCommand::Check { dir } => rules_check(&dir),
             RulesCommand::Test { dir } => rules_test(&dir),
@@ -420,4 +475,138 @@ fn extract(args: ExtractArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn review(args: ReviewArgs) -> ExitCode {
+    let fail = |msg: String| {
+        eprintln!("factmine: {msg}");
+        ExitCode::from(2)
+    };
+    let Some(db) = args.db else {
+        return fail("--db is needed".into());
+    };
+    let ip: IpAddr = match args.bind.as_str() {
+        "localhost" => IpAddr::from([127, 0, 0, 1]),
+        other => match other.parse() {
+            Ok(ip) => ip,
+            Err(_) => return fail(format!("--bind {other:?} is not an IP address")),
+        },
+    };
+    let mut store = match Store::open(&db) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{}: {e}", db.display())),
+    };
+    let pipeline = match Pipeline::load(&args.rules) {
+        Ok(p) => p,
+        Err(e) => return fail(e.to_string()),
+    };
+    let mut status = ExitCode::SUCCESS;
+    if !args.inputs.is_empty() {
+        let records = Records::new(ingest::discover(&args.inputs));
+        let mut importer = store.importer();
+        let mut on_event = |event: Event| {
+            if let Event::Failed(e) = event {
+                eprintln!("factmine: skipped {e}");
+            }
+        };
+        let summary = batch::run(
+            &pipeline,
+            records,
+            &RunOptions {
+                batch_size: 64,
+                ..RunOptions::default()
+            },
+            &mut importer,
+            Summary::default(),
+            &mut on_event,
+        );
+        let report = importer.report().clone();
+        drop(importer);
+        match summary {
+            Ok(s) if !s.failures.is_empty() => status = ExitCode::from(1),
+            Ok(_) => {}
+            Err(e) => return fail(format!("{}: import failed: {e}", db.display())),
+        }
+        for repeat in &report.repeats {
+            eprintln!("factmine: left out {repeat}: a document with this id came earlier");
+        }
+        for doc in &report.reopened {
+            eprintln!("factmine: {doc} is open again: the rules found facts not reviewed yet");
+        }
+        eprintln!(
+            "factmine: {} documents into {} ({} changed): {} new facts, {} unchanged (decisions kept), {} no longer found",
+            report.documents,
+            db.display(),
+            report.changed,
+            report.new_facts,
+            report.kept_facts,
+            report.gone_facts
+        );
+    }
+    if args.no_serve {
+        return status;
+    }
+    let addr = SocketAddr::new(ip, args.port);
+    if !ip.is_loopback() {
+        eprintln!(
+            "factmine: warning: serving on {ip}, not a loopback address: anyone who can reach it can read and change this review"
+        );
+    }
+    let server = match tiny_http::Server::http(addr) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
+    };
+    let Some(bound) = server.server_addr().to_ip() else {
+        return fail(format!("cannot listen on {addr}"));
+    };
+    let editor = args
+        .editor
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "editor".into());
+    eprintln!(
+        "factmine: reviewing {} as {editor} at http://{bound}/ (Ctrl-C to stop; every decision is saved as it is made)",
+        db.display()
+    );
+    let mut app = App {
+        store,
+        pipeline: &pipeline,
+        editor,
+        hosts: if ip.is_loopback() {
+            server::loopback_hosts(bound)
+        } else {
+            Vec::new()
+        },
+    };
+    server::serve(&server, &mut app);
+    status
+}
+
+fn review_export(db: &Path, out: &Path) -> ExitCode {
+    let fail = |msg: String| {
+        eprintln!("factmine: {msg}");
+        ExitCode::from(2)
+    };
+    if !db.exists() {
+        return fail(format!("{}: no such review database", db.display()));
+    }
+    let store = match Store::open(db) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{}: {e}", db.display())),
+    };
+    let report = match review::export::export(&store, out) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
+    for line in &report.skipped {
+        eprintln!("factmine: {line}");
+    }
+    eprintln!(
+        "factmine: {} gold files ({} facts) in {}; {} documents not marked done were left out",
+        report.files.len(),
+        report.facts,
+        out.display(),
+        report.not_done
+    );
+    ExitCode::SUCCESS
 }

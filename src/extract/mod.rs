@@ -39,6 +39,17 @@ impl ReferenceSource {
             ReferenceSource::Dateline => "dateline",
         }
     }
+
+    /// Parses a name written by [`ReferenceSource::as_str`].
+    pub fn parse(s: &str) -> Option<ReferenceSource> {
+        [
+            ReferenceSource::Published,
+            ReferenceSource::Url,
+            ReferenceSource::Dateline,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
 }
 
 /// The date relative expressions resolve against, and its source.

@@ -413,7 +413,7 @@ fn utf16(bytes: &[u8]) -> Result<Option<String>, String> {
         _ => return Ok(None),
     };
     let body = &bytes[2..];
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err("not UTF-16: an odd number of bytes after the byte-order mark".into());
     }
     let units: Vec<u16> = body

@@ -1,0 +1,49 @@
+//! Review: editors check extracted facts in a web page, and their
+//! decisions become gold. [`store`] keeps documents, facts and decisions in
+//! SQLite; [`server`] serves the page and its JSON API; [`export`] writes
+//! the reviewed documents as gold files for [`crate::eval`].
+
+pub mod export;
+pub mod server;
+pub mod store;
+
+use crate::calendar::Ymd;
+use crate::extract::{Reference, ReferenceSource};
+use crate::fact::FactType;
+use crate::Pipeline;
+use serde_json::{json, Value};
+
+/// The reference date of a stored document record (`reference.date` and
+/// `reference.from`, as `documents.jsonl` writes them).
+pub fn reference_of(record: &Value) -> Option<Reference> {
+    let r = &record["reference"];
+    Some(Reference {
+        date: Ymd::parse_iso(r["date"].as_str()?)?,
+        from: ReferenceSource::parse(r["from"].as_str()?)?,
+    })
+}
+
+/// A value for a span an editor chose: what the rules make of that text as
+/// that type when one rule covers it whole, else the type's value with
+/// the parts the rules could not tell left null.
+pub fn propose(
+    pipeline: &Pipeline,
+    text: &str,
+    fact_type: FactType,
+    reference: Option<Reference>,
+) -> Value {
+    let found = pipeline
+        .extractor
+        .extract_with(text, reference)
+        .into_iter()
+        .find(|c| c.fact_type == fact_type && c.start == 0 && c.end == text.len());
+    if let Some(c) = found {
+        return c.value;
+    }
+    match fact_type {
+        FactType::Organisation => json!({"canonical": text, "kind": null}),
+        FactType::Technology => json!({"canonical": text, "category": null}),
+        FactType::Date => json!({"kind": null, "value": null}),
+        FactType::Metric => json!({"number": null, "unit": null, "qualifier": null}),
+    }
+}

@@ -4,6 +4,7 @@
 //! of the documents, resume after the records an interrupted run finished,
 //! and carry over unchanged documents from an earlier run.
 
+use crate::budget::Budget;
 use crate::document::Document;
 use crate::fact::{FactType, Fnv};
 use crate::ingest::{InputError, Record};
@@ -16,7 +17,7 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A record after the pipeline.
 #[derive(Debug, Clone)]
@@ -260,6 +261,8 @@ pub struct Limits {
     pub max_doc_bytes: usize,
     /// Most facts one document may yield.
     pub max_facts: usize,
+    /// Longest one document's analysis may take.
+    pub max_time: Duration,
 }
 
 impl Default for Limits {
@@ -267,6 +270,7 @@ impl Default for Limits {
         Limits {
             max_doc_bytes: 64 << 20,
             max_facts: 100_000,
+            max_time: Duration::from_secs(60),
         }
     }
 }
@@ -314,7 +318,10 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Process
     if let Some(carried) = options.previous.as_ref().and_then(|p| p.unchanged(&doc)) {
         return Processed::Unchanged(carried);
     }
-    let analysis = pipeline.analyse(&doc);
+    let analysis = match pipeline.analyse_within(&doc, &Budget::starting_now(limits.max_time)) {
+        Ok(a) => a,
+        Err(over) => return fail(&doc, format!("{over} (see --max-doc-seconds)")),
+    };
     if analysis.facts.len() > limits.max_facts {
         let reason = format!(
             "too many facts: {} (the limit is {}; see --max-facts)",

@@ -30,6 +30,7 @@
 //! ```
 
 pub mod batch;
+pub mod budget;
 pub mod calendar;
 pub mod checks;
 pub mod document;

@@ -17,6 +17,7 @@ use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Turns health-tech news about NHS digital and data work into structured facts.
 #[derive(Parser)]
@@ -101,6 +102,9 @@ struct ExtractArgs {
     /// Skip (and report) a document that yields more facts than this.
     #[arg(long, default_value_t = 100_000)]
     max_facts: usize,
+    /// Skip (and report) a document whose analysis takes longer than this many seconds.
+    #[arg(long, default_value_t = 60.0, value_parser = seconds)]
+    max_doc_seconds: f64,
     /// Print the run's summary (with peak memory) on stderr at the end.
     #[arg(long)]
     stats: bool,
@@ -422,6 +426,7 @@ fn extract(args: ExtractArgs) -> ExitCode {
         limits: Limits {
             max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
             max_facts: args.max_facts,
+            max_time: Duration::from_secs_f64(args.max_doc_seconds),
         },
     };
     let mut on_event = |event: Event| match event {
@@ -609,4 +614,12 @@ fn review_export(db: &Path, out: &Path) -> ExitCode {
         report.not_done
     );
     ExitCode::SUCCESS
+}
+
+/// Parses a number of seconds: finite, not negative.
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=1e9).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number of seconds")),
+    }
 }

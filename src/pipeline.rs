@@ -2,8 +2,10 @@
 //! placed in their section and sentence, with stable ids and code-point
 //! offsets.
 
+use crate::budget::{Budget, OverBudget};
 use crate::calendar::Ymd;
 use crate::document::Document;
+use crate::extract::patterns::CHECK_EVERY;
 use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSource};
 use crate::fact::{fact_id, Fact, FactType};
 use crate::rules::{RuleError, RuleSet};
@@ -43,21 +45,29 @@ impl Pipeline {
 
     /// Cuts a document into sections and extracts its facts.
     pub fn analyse(&self, doc: &Document) -> Analysis {
+        self.analyse_within(doc, &Budget::UNLIMITED)
+            .expect("an unlimited budget never runs out")
+    }
+
+    /// [`Pipeline::analyse`] within a time budget: the stages check it as
+    /// they go and the analysis stops once it is spent.
+    pub fn analyse_within(&self, doc: &Document, budget: &Budget) -> Result<Analysis, OverBudget> {
         let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
+        budget.check("cutting sections")?;
         let reference = self.reference_of(doc);
         let search = searchable(&doc.text);
         let candidates: Vec<Candidate> = self
             .extractor
-            .extract_searchable(&search, reference)
+            .extract_searchable(&search, reference, budget)?
             .into_iter()
             .filter(|c| !layout.is_silent(c.start, c.end))
             .collect();
-        let facts = place(doc, &search, &layout, candidates);
-        Analysis {
+        let facts = place(doc, &search, &layout, candidates, budget)?;
+        Ok(Analysis {
             reference,
             layout,
             facts,
-        }
+        })
     }
 
     /// The date relative expressions resolve against: `published`; else a
@@ -117,7 +127,13 @@ pub fn date_in_url(url: &str) -> Option<Ymd> {
 }
 
 /// Turns candidates into facts: section, sentence, code-point offsets, id.
-fn place(doc: &Document, search: &str, layout: &Layout, candidates: Vec<Candidate>) -> Vec<Fact> {
+fn place(
+    doc: &Document,
+    search: &str,
+    layout: &Layout,
+    candidates: Vec<Candidate>,
+    budget: &Budget,
+) -> Result<Vec<Fact>, OverBudget> {
     let mut sentences = Sentences::default();
     let mut chars = CharCounter::new(&doc.text);
     let mut seen: HashMap<(FactType, String, String), usize> = HashMap::new();
@@ -127,7 +143,11 @@ fn place(doc: &Document, search: &str, layout: &Layout, candidates: Vec<Candidat
     };
     candidates
         .into_iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
+            if (i + 1).is_multiple_of(CHECK_EVERY) {
+                budget.check("placing facts")?;
+            }
             let section_index = layout.section_at(c.start);
             let section = &layout.sections[section_index];
             let text = doc.text[c.start..c.end].to_string();
@@ -138,7 +158,7 @@ fn place(doc: &Document, search: &str, layout: &Layout, candidates: Vec<Candidat
             *occurrence += 1;
             let start = chars.at(c.start);
             let end = chars.at(c.end);
-            Fact {
+            Ok(Fact {
                 id,
                 doc: doc.id.clone(),
                 section: section_index,
@@ -151,38 +171,64 @@ fn place(doc: &Document, search: &str, layout: &Layout, candidates: Vec<Candidat
                 value: c.value,
                 sentence,
                 rule: c.rule,
-            }
+            })
         })
         .collect()
 }
 
 /// Sentence boundaries (UAX #29), computed per paragraph and only for
 /// paragraphs that hold facts. Give it the text as [`searchable`] makes it,
-/// so line breaks inside a paragraph do not end sentences.
+/// so line breaks inside a paragraph do not end sentences. Facts come in
+/// text order, so the paragraph last segmented is kept: a paragraph is
+/// searched for and segmented once, however many facts it holds.
 #[derive(Default)]
 pub struct Sentences {
-    by_paragraph: HashMap<usize, Vec<(usize, usize)>>,
+    /// The paragraph last segmented.
+    paragraph: Option<Paragraph>,
+}
+
+/// A paragraph's byte range and its sentences' byte ranges, in order.
+struct Paragraph {
+    start: usize,
+    end: usize,
+    sentences: Vec<(usize, usize)>,
 }
 
 impl Sentences {
     /// The sentence(s) covering a byte span, trimmed.
     pub fn around<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
-        let para_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
-        let para_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
-        let bounds = self.by_paragraph.entry(para_start).or_insert_with(|| {
-            text[para_start..para_end]
+        if !self
+            .paragraph
+            .as_ref()
+            .is_some_and(|p| p.start <= start && end <= p.end)
+        {
+            self.paragraph = None;
+        }
+        let paragraph = self.paragraph.get_or_insert_with(|| {
+            let para_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
+            let para_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
+            let sentences = text[para_start..para_end]
                 .split_sentence_bound_indices()
                 .map(|(i, s)| (para_start + i, para_start + i + s.len()))
-                .collect()
+                .collect();
+            Paragraph {
+                start: para_start,
+                end: para_end,
+                sentences,
+            }
         });
+        let (para_start, para_end, bounds) =
+            (&paragraph.start, &paragraph.end, &paragraph.sentences);
+        let first = bounds.partition_point(|&(_, e)| e <= start);
         let from = bounds
-            .iter()
-            .find(|&&(s, e)| s <= start && start < e)
-            .map_or(para_start, |&(s, _)| s);
+            .get(first)
+            .filter(|&&(s, _)| s <= start)
+            .map_or(*para_start, |&(s, _)| s);
+        let last = bounds.partition_point(|&(_, e)| e < end);
         let to = bounds
-            .iter()
-            .find(|&&(s, e)| s < end && end <= e)
-            .map_or(para_end, |&(_, e)| e);
+            .get(last)
+            .filter(|&&(s, _)| s < end)
+            .map_or(*para_end, |&(_, e)| e);
         text[from..to].trim()
     }
 }

@@ -108,6 +108,38 @@ fn documents_over_the_limits_are_skipped_and_named() {
 }
 
 #[test]
+fn a_document_over_its_time_budget_is_skipped_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = write(
+        dir.path(),
+        "d.jsonl",
+        "{\"id\": \"a\", \"text\": \"T\\n\\nTwo trusts joined.\"}\n",
+    );
+    // A budget of 0 s is spent by the first look at the clock: every
+    // document runs over, deterministically.
+    let (code, facts, docs, summary, stderr) = extract(&[&dump, "--max-doc-seconds", "0"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(facts.len(), 0);
+    assert_eq!(docs[0]["status"], "failed");
+    assert_eq!(
+        docs[0]["error"],
+        "over the time budget of 0 s while cutting sections (see --max-doc-seconds)"
+    );
+    assert!(stderr.contains(&format!("skipped {dump}:1 (id a): over the time budget")));
+    assert_eq!(summary["documents"]["failed"], 1);
+    // The default budget lets it through.
+    let (code, facts, ..) = extract(&[&dump]);
+    assert_eq!((code, facts.len()), (Some(0), 1));
+    let bad = Command::new(env!("CARGO_BIN_EXE_factmine"))
+        .args(["extract", &dump, "--out", "-", "--max-doc-seconds", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("invalid value 'soon' for '--max-doc-seconds <MAX_DOC_SECONDS>': \"soon\" is not a number of seconds"));
+}
+
+#[test]
 fn every_corpus_record_is_accounted_for() {
     let (code, facts, docs, summary, _) = extract(&["corpus"]);
     assert_eq!(code, Some(0));

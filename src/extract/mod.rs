@@ -11,6 +11,7 @@ pub mod patterns;
 pub use gazetteer::{GazetteerMatcher, Hit};
 pub use patterns::{CompiledPatterns, CompiledRule, Slots};
 
+use crate::budget::{Budget, OverBudget};
 use crate::calendar::Ymd;
 use crate::fact::FactType;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
@@ -137,17 +138,24 @@ impl Extractor {
     /// All facts in `text`, relative dates resolved against a reference
     /// date whose source each resolved date names.
     pub fn extract_with(&self, text: &str, reference: Option<Reference>) -> Vec<Candidate> {
-        self.extract_searchable(&searchable(text), reference)
+        self.extract_searchable(&searchable(text), reference, &Budget::UNLIMITED)
+            .expect("an unlimited budget never runs out")
     }
 
     /// [`Extractor::extract_with`] over a text already made [`searchable`]
-    /// (offsets are the same as the original text's).
-    pub fn extract_searchable(&self, search: &str, reference: Option<Reference>) -> Vec<Candidate> {
+    /// (offsets are the same as the original text's), within a time budget.
+    pub fn extract_searchable(
+        &self,
+        search: &str,
+        reference: Option<Reference>,
+        budget: &Budget,
+    ) -> Result<Vec<Candidate>, OverBudget> {
         let (mut found, products) = self.gazetteer_candidates(search);
+        budget.check("matching gazetteers")?;
         let known_ends: HashSet<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         for file in &self.patterns {
-            file.scan(search, |rule, slots| {
+            file.scan(search, budget, |rule, slots| {
                 let c = self.normalise(file.fact_type, rule, &slots, reference)?;
                 let end = c.end;
                 // A name the gazetteer knows wins over a shape that only
@@ -157,11 +165,12 @@ impl Extractor {
                     found.push(c);
                 }
                 Some(end)
-            });
+            })?;
         }
+        budget.check("matching patterns")?;
         let mut kept = resolve(found);
         read_products_in_lists(search, &mut kept, products);
-        kept
+        Ok(kept)
     }
 
     /// Gazetteer candidates, and for names that are both a company and its

@@ -5,6 +5,7 @@
 //! behaves as next to a space), which keeps the fast engines usable on any
 //! text.
 
+use crate::budget::{Budget, OverBudget};
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
 use regex_automata::meta::Regex;
@@ -173,21 +174,28 @@ impl CompiledPatterns {
     /// scan goes on from there, so words a rule captured as context but left
     /// out of its fact can start the next fact), or `None` when it rejected
     /// the match (the scan goes on from the next character).
+    /// The budget is checked every [`CHECK_EVERY`] matches.
     pub fn scan<'t>(
         &'t self,
         text: &'t str,
+        budget: &Budget,
         mut found: impl FnMut(&'t CompiledRule, Slots<'t>) -> Option<usize>,
-    ) {
+    ) -> Result<(), OverBudget> {
         let mut caps: Vec<Captures> = self
             .rules
             .iter()
             .map(|r| r.regex.create_captures())
             .collect();
         let mut at = 0;
+        let mut matches = 0usize;
         while at <= text.len() {
             let Some(m) = self.finder.search(&Input::new(text).span(at..text.len())) else {
                 break;
             };
+            matches += 1;
+            if matches.is_multiple_of(CHECK_EVERY) {
+                budget.check("matching patterns")?;
+            }
             let index = m.pattern().as_usize();
             let rule = &self.rules[index];
             let caps = &mut caps[index];
@@ -205,8 +213,12 @@ impl CompiledPatterns {
                 _ => next_char(text, m.start()),
             };
         }
+        Ok(())
     }
 }
+
+/// How many matches a scan makes between two looks at the time budget.
+pub const CHECK_EVERY: usize = 256;
 
 fn next_char(text: &str, at: usize) -> usize {
     text[at..]

@@ -233,6 +233,49 @@ impl Sentences {
     }
 }
 
+/// A text indexed by code point: turns code-point offsets (as facts and
+/// gold files give them) back into byte offsets and text.
+pub struct CodePoints<'t> {
+    text: &'t str,
+    /// The byte offset of every code point, then the text's length.
+    bytes: Vec<usize>,
+}
+
+impl<'t> CodePoints<'t> {
+    /// Indexes a text.
+    pub fn new(text: &'t str) -> CodePoints<'t> {
+        let bytes = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        CodePoints { text, bytes }
+    }
+
+    /// The number of code points.
+    pub fn len(&self) -> usize {
+        self.bytes.len() - 1
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The byte offset of a code-point offset (the text's length for `len()`).
+    pub fn byte(&self, at: usize) -> Option<usize> {
+        self.bytes.get(at).copied()
+    }
+
+    /// The text between two code-point offsets.
+    pub fn slice(&self, start: usize, end: usize) -> Option<&'t str> {
+        match (self.byte(start), self.byte(end)) {
+            (Some(s), Some(e)) if s <= e => Some(&self.text[s..e]),
+            _ => None,
+        }
+    }
+}
+
 /// Converts byte offsets to code-point offsets, walking forward.
 pub struct CharCounter<'t> {
     text: &'t str,

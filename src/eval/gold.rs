@@ -3,6 +3,7 @@
 
 use crate::calendar::Ymd;
 use crate::fact::FactType;
+use crate::pipeline::CodePoints;
 use crate::sections::SectionKind;
 use serde_json::Value;
 use std::fmt;
@@ -189,14 +190,10 @@ impl GoldDoc {
 
     /// Checks every fact's `text` against the document text.
     pub fn check_text(&self, text: &str) -> Result<(), GoldError> {
-        let offsets: Vec<usize> = text
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain([text.len()])
-            .collect();
+        let text = CodePoints::new(text);
         for (i, f) in self.facts.iter().enumerate() {
-            let found = match (offsets.get(f.start), offsets.get(f.end)) {
-                (Some(&s), Some(&e)) => &text[s..e],
+            let found = match text.slice(f.start, f.end) {
+                Some(found) => found,
                 _ => {
                     return Err(GoldError {
                         path: self.path.clone(),

@@ -13,7 +13,7 @@ pub use score::{Counts, Finding, Predicted, PredictedSection, Scores};
 use crate::document::Document;
 use crate::extract::searchable;
 use crate::ingest::{self, Records};
-use crate::pipeline::{CharCounter, Pipeline, Sentences};
+use crate::pipeline::{CharCounter, CodePoints, Pipeline, Sentences};
 use crate::sections::SectionKind;
 use crate::FactType;
 use serde_json::Value;
@@ -244,12 +244,8 @@ pub fn gold_sentence(text: Option<&str>, fact: &GoldFact) -> String {
     let Some(text) = text else {
         return String::new();
     };
-    let bytes: Vec<usize> = text
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain([text.len()])
-        .collect();
-    let (Some(&s), Some(&e)) = (bytes.get(fact.start), bytes.get(fact.end)) else {
+    let points = CodePoints::new(text);
+    let (Some(s), Some(e)) = (points.byte(fact.start), points.byte(fact.end)) else {
         return String::new();
     };
     let search = searchable(text);

@@ -6,6 +6,7 @@
 use crate::batch::{Processed, Summary};
 use crate::fact::{FactType, Fnv};
 use crate::output::{document_record, Sink};
+use crate::pipeline::CodePoints;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
@@ -430,10 +431,10 @@ impl Store {
         };
         let record: Value = serde_json::from_str(&record).unwrap_or(Value::Null);
         let mut facts = self.fact_views(doc, &record)?;
-        let chars: Vec<usize> = char_starts(&text);
+        let points = CodePoints::new(&text);
         for f in &mut facts {
             if let Some(d) = &f.decision {
-                f.stale = slice(&text, &chars, d.span.start, d.span.end) != Some(&d.span.text);
+                f.stale = points.slice(d.span.start, d.span.end) != Some(&d.span.text);
             }
         }
         Ok(DocView {
@@ -528,7 +529,7 @@ impl Store {
         propose: impl Fn(&str, FactType) -> Value,
     ) -> Result<FactView, StoreError> {
         let view = self.document(&request.doc)?;
-        let chars = char_starts(&view.text);
+        let points = CodePoints::new(&view.text);
         let existing = match (&request.fact, request.verdict) {
             (_, Verdict::Add) => None,
             (None, _) => {
@@ -558,10 +559,8 @@ impl Store {
                         .ok_or_else(|| {
                             StoreError::Invalid("a new fact needs `start` and `end`".into())
                         })?;
-                let (start, end) = trim_span(&view.text, &chars, start, end)?;
-                let text = slice(&view.text, &chars, start, end)
-                    .unwrap_or_default()
-                    .to_string();
+                let (start, end) = trim_span(&points, start, end)?;
+                let text = points.slice(start, end).unwrap_or_default().to_string();
                 let unchanged =
                     base.filter(|b| b.fact_type == fact_type && b.start == start && b.end == end);
                 let value = match (&request.value, unchanged) {
@@ -853,40 +852,18 @@ fn added_id(doc: &str, span: &Span) -> String {
     format!("added-{:016x}", h.finish())
 }
 
-/// The byte offset of every code point, and the text's length at the end.
-pub fn char_starts(text: &str) -> Vec<usize> {
-    text.char_indices()
-        .map(|(b, _)| b)
-        .chain([text.len()])
-        .collect()
-}
-
-/// The text between two code-point offsets.
-fn slice<'t>(text: &'t str, chars: &[usize], start: usize, end: usize) -> Option<&'t str> {
-    match (chars.get(start), chars.get(end)) {
-        (Some(&s), Some(&e)) if s <= e => Some(&text[s..e]),
-        _ => None,
-    }
-}
-
 /// Checks a span lies in the text and trims white space off its ends.
-fn trim_span(
-    text: &str,
-    chars: &[usize],
-    start: usize,
-    end: usize,
-) -> Result<(usize, usize), StoreError> {
-    let len = chars.len() - 1;
+fn trim_span(points: &CodePoints, start: usize, end: usize) -> Result<(usize, usize), StoreError> {
+    let len = points.len();
     if start >= end || end > len {
         return Err(StoreError::Invalid(format!(
             "span {start}..{end} is not within the text (0..{len})"
         )));
     }
     let is_space = |i: usize| {
-        text[chars[i]..]
-            .chars()
-            .next()
-            .is_some_and(char::is_whitespace)
+        points
+            .slice(i, i + 1)
+            .is_some_and(|c| c.chars().all(char::is_whitespace))
     };
     let (mut s, mut e) = (start, end);
     while s < e && is_space(s) {

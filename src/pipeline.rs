@@ -136,7 +136,7 @@ fn place(
 ) -> Result<Vec<Fact>, OverBudget> {
     let mut sentences = Sentences::default();
     let mut chars = CharCounter::new(&doc.text);
-    let mut seen: HashMap<(FactType, String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(FactType, &str, &str), usize> = HashMap::new();
     let id_key = match doc.repeat {
         0 => doc.id.clone(),
         n => format!("{}#{n}", doc.id),
@@ -150,11 +150,10 @@ fn place(
             }
             let section_index = layout.section_at(c.start);
             let section = &layout.sections[section_index];
-            let text = doc.text[c.start..c.end].to_string();
-            let sentence = sentences.around(search, c.start, c.end).to_string();
-            let key = (c.fact_type, text.clone(), sentence.clone());
-            let occurrence = seen.entry(key).or_insert(0);
-            let id = fact_id(&id_key, c.fact_type, &text, &sentence, *occurrence);
+            let text = &doc.text[c.start..c.end];
+            let sentence = sentences.around(search, c.start, c.end);
+            let occurrence = seen.entry((c.fact_type, text, sentence)).or_insert(0);
+            let id = fact_id(&id_key, c.fact_type, text, sentence, *occurrence);
             *occurrence += 1;
             let start = chars.at(c.start);
             let end = chars.at(c.end);
@@ -165,11 +164,11 @@ fn place(
                 section_kind: section.kind,
                 ics: section.ics.clone(),
                 fact_type: c.fact_type,
-                text,
+                text: text.to_string(),
                 start,
                 end,
                 value: c.value,
-                sentence,
+                sentence: sentence.to_string(),
                 rule: c.rule,
             })
         })

@@ -9,7 +9,9 @@ use crate::budget::{Budget, OverBudget};
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
 use regex_automata::meta::Regex;
-use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
+use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input, PatternID};
 use std::collections::BTreeMap;
@@ -62,7 +64,7 @@ impl<'t> Slots<'t> {
     }
 }
 
-/// One rule inside a compiled file, with its own small regex for reading
+/// One rule inside a compiled file, with its own small matcher for reading
 /// the slots of a match.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
@@ -70,8 +72,66 @@ pub struct CompiledRule {
     pub id: String,
     /// Its attributes (`kind`, ...).
     pub attrs: BTreeMap<String, String>,
-    regex: Regex,
+    reader: SlotReader,
     slots: Vec<(String, usize)>,
+}
+
+/// Reads a rule's capture groups inside the span the finder already found
+/// for it: a bounded backtracker, fast on a span that short, or a PikeVM
+/// for a span too long for the backtracker's memory. Both run on one NFA,
+/// and searching only the known span spares the DFA passes a general
+/// regex would make to find the match again.
+#[derive(Debug, Clone)]
+struct SlotReader {
+    backtracker: BoundedBacktracker,
+    pikevm: PikeVM,
+}
+
+/// A [`SlotReader`]'s scratch space, made when its rule first matches.
+struct ReaderCache {
+    backtracker: backtrack::Cache,
+    pikevm: Option<pikevm::Cache>,
+    captures: Captures,
+}
+
+impl SlotReader {
+    fn new(pattern: &str, path: &std::path::Path) -> Result<SlotReader, RuleError> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .which_captures(WhichCaptures::All)
+                    .nfa_size_limit(Some(64 << 20)),
+            )
+            .build(pattern)
+            .map_err(|e| RuleError::file(path, format!("a rule does not compile: {e}")))?;
+        let engine = |e: &dyn std::fmt::Display| RuleError::file(path, e.to_string());
+        Ok(SlotReader {
+            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone()).map_err(|e| engine(&e))?,
+            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| engine(&e))?,
+        })
+    }
+
+    fn cache(&self) -> ReaderCache {
+        ReaderCache {
+            backtracker: self.backtracker.create_cache(),
+            pikevm: None,
+            captures: self.backtracker.create_captures(),
+        }
+    }
+
+    /// Matches the rule anchored at the start of `span`, within it.
+    fn read(&self, text: &str, span: Range<usize>, cache: &mut ReaderCache) {
+        let input = Input::new(text).span(span).anchored(Anchored::Yes);
+        let done = self
+            .backtracker
+            .try_search(&mut cache.backtracker, &input, &mut cache.captures);
+        if done.is_err() {
+            let pikevm = cache
+                .pikevm
+                .get_or_insert_with(|| self.pikevm.create_cache());
+            self.pikevm.search(pikevm, &input, &mut cache.captures);
+        }
+    }
 }
 
 impl CompiledRule {
@@ -114,16 +174,11 @@ fn ascii_boundaries(pattern: &str) -> String {
     out
 }
 
-fn build(patterns: &[String], captures: bool, path: &std::path::Path) -> Result<Regex, RuleError> {
-    let which = if captures {
-        WhichCaptures::All
-    } else {
-        WhichCaptures::Implicit
-    };
+fn build_finder(patterns: &[String], path: &std::path::Path) -> Result<Regex, RuleError> {
     Regex::builder()
         .configure(
             Regex::config()
-                .which_captures(which)
+                .which_captures(WhichCaptures::Implicit)
                 .nfa_size_limit(Some(64 << 20))
                 .hybrid_cache_capacity(8 << 20),
         )
@@ -139,11 +194,13 @@ impl CompiledPatterns {
             .iter()
             .map(|r| ascii_boundaries(&r.pattern))
             .collect();
-        let finder = build(&patterns, false, &file.path)?;
+        let finder = build_finder(&patterns, &file.path)?;
         let mut rules = Vec::with_capacity(file.rules.len());
         for (rule, pattern) in file.rules.iter().zip(&patterns) {
-            let regex = build(std::slice::from_ref(pattern), true, &file.path)?;
-            let slots = regex
+            let reader = SlotReader::new(pattern, &file.path)?;
+            let slots = reader
+                .backtracker
+                .get_nfa()
                 .group_info()
                 .pattern_names(PatternID::ZERO)
                 .enumerate()
@@ -152,7 +209,7 @@ impl CompiledPatterns {
             rules.push(CompiledRule {
                 id: rule.id.clone(),
                 attrs: rule.attrs.clone(),
-                regex,
+                reader,
                 slots,
             });
         }
@@ -181,11 +238,7 @@ impl CompiledPatterns {
         budget: &Budget,
         mut found: impl FnMut(&'t CompiledRule, Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
-        let mut caps: Vec<Captures> = self
-            .rules
-            .iter()
-            .map(|r| r.regex.create_captures())
-            .collect();
+        let mut caches: Vec<Option<ReaderCache>> = self.rules.iter().map(|_| None).collect();
         let mut at = 0;
         let mut matches = 0usize;
         while at <= text.len() {
@@ -198,11 +251,9 @@ impl CompiledPatterns {
             }
             let index = m.pattern().as_usize();
             let rule = &self.rules[index];
-            let caps = &mut caps[index];
-            let input = Input::new(text)
-                .span(m.start()..text.len())
-                .anchored(Anchored::Yes);
-            rule.regex.search_captures(&input, caps);
+            let cache = caches[index].get_or_insert_with(|| rule.reader.cache());
+            rule.reader.read(text, m.range(), cache);
+            let caps = &cache.captures;
             let slots = rule
                 .slots
                 .iter()

@@ -278,7 +278,7 @@ fn with_safety_headers<R: Read>(response: Response<R>) -> Response<R> {
         .with_header(header_of(
             "Content-Security-Policy",
             "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-             img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+             img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         ))
         .with_header(header_of("X-Content-Type-Options", "nosniff"))
         .with_header(header_of("X-Frame-Options", "DENY"))

@@ -203,7 +203,7 @@ function renderDoc() {
       const top = over.find(({ f }) => f.id === "__edit") || over[over.length - 1];
       const classes = top.f.id === "__edit" ? "editing" :
         `t-${top.s.type} s-${top.f.status}${top.f.id === state.cur ? " current" : ""}`;
-      parts.push(h("mark", { class: classes, "data-s": a, "data-fact": top.f.id, title: `${top.s.type} · ${top.f.status}` }, text));
+      parts.push(h("mark", { class: classes, "data-s": a, "data-fact": top.f.id, title: [top.s.type, top.f.status, top.f.rule || "added by an editor"].join(" · ") }, text));
       if (top.s.end === b && top.f.id !== "__edit") {
         parts.push(h("sup.val", { class: "s-" + top.f.status, "data-skip": true, "data-s": b }, summary(top.s.type, top.s.value, top.s.text)));
       }

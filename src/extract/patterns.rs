@@ -14,6 +14,10 @@ use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input, PatternID};
+use regex_syntax::hir::{
+    Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+    Repetition,
+};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -80,11 +84,15 @@ pub struct CompiledRule {
 /// for it: a bounded backtracker, fast on a span that short, or a PikeVM
 /// for a span too long for the backtracker's memory. Both run on one NFA,
 /// and searching only the known span spares the DFA passes a general
-/// regex would make to find the match again.
+/// regex would make to find the match again. A span that is all ASCII (most
+/// of them) is read with the same pattern cut down to ASCII: the
+/// backtracker clears a bit per NFA state and byte on every read, and a
+/// Unicode letter class alone is hundreds of states.
 #[derive(Debug, Clone)]
 struct SlotReader {
     backtracker: BoundedBacktracker,
     pikevm: PikeVM,
+    ascii: BoundedBacktracker,
 }
 
 /// A [`SlotReader`]'s scratch space, made when its rule first matches.
@@ -92,22 +100,32 @@ struct ReaderCache {
     backtracker: backtrack::Cache,
     pikevm: Option<pikevm::Cache>,
     captures: Captures,
+    ascii: backtrack::Cache,
+    ascii_captures: Captures,
 }
 
 impl SlotReader {
     fn new(pattern: &str, path: &std::path::Path) -> Result<SlotReader, RuleError> {
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .which_captures(WhichCaptures::All)
-                    .nfa_size_limit(Some(64 << 20)),
-            )
-            .build(pattern)
-            .map_err(|e| RuleError::file(path, format!("a rule does not compile: {e}")))?;
-        let engine = |e: &dyn std::fmt::Display| RuleError::file(path, e.to_string());
+        let fail = |e: &dyn std::fmt::Display| {
+            RuleError::file(path, format!("a rule does not compile: {e}"))
+        };
+        let hir = regex_automata::util::syntax::parse(pattern).map_err(|e| fail(&e))?;
+        let compile = |hir: &Hir| {
+            thompson::Compiler::new()
+                .configure(
+                    thompson::Config::new()
+                        .which_captures(WhichCaptures::All)
+                        .nfa_size_limit(Some(64 << 20)),
+                )
+                .build_from_hir(hir)
+                .map_err(|e| fail(&e))
+        };
+        let nfa = compile(&hir)?;
+        let ascii = compile(&ascii_only(&hir))?;
         Ok(SlotReader {
-            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone()).map_err(|e| engine(&e))?,
-            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| engine(&e))?,
+            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone()).map_err(|e| fail(&e))?,
+            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| fail(&e))?,
+            ascii: BoundedBacktracker::new_from_nfa(ascii).map_err(|e| fail(&e))?,
         })
     }
 
@@ -116,12 +134,24 @@ impl SlotReader {
             backtracker: self.backtracker.create_cache(),
             pikevm: None,
             captures: self.backtracker.create_captures(),
+            ascii: self.ascii.create_cache(),
+            ascii_captures: self.ascii.create_captures(),
         }
     }
 
-    /// Matches the rule anchored at the start of `span`, within it.
-    fn read(&self, text: &str, span: Range<usize>, cache: &mut ReaderCache) {
+    /// Matches the rule anchored at the start of `span`, within it, and
+    /// returns its groups.
+    fn read<'c>(&self, text: &str, span: Range<usize>, cache: &'c mut ReaderCache) -> &'c Captures {
+        let ascii = text[span.clone()].is_ascii();
         let input = Input::new(text).span(span).anchored(Anchored::Yes);
+        if ascii
+            && self
+                .ascii
+                .try_search(&mut cache.ascii, &input, &mut cache.ascii_captures)
+                .is_ok()
+        {
+            return &cache.ascii_captures;
+        }
         let done = self
             .backtracker
             .try_search(&mut cache.backtracker, &input, &mut cache.captures);
@@ -131,6 +161,38 @@ impl SlotReader {
                 .get_or_insert_with(|| self.pikevm.create_cache());
             self.pikevm.search(pikevm, &input, &mut cache.captures);
         }
+        &cache.captures
+    }
+}
+
+/// The same pattern with every class cut down to its ASCII part: on text
+/// that is all ASCII it matches, and captures, exactly as the pattern does
+/// (a class's other members cannot match there, the structure and so the
+/// order of preference are unchanged, and the boundaries the rules use are
+/// ASCII ones already).
+fn ascii_only(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(ascii_only(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(ascii_only(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(ascii_only).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(ascii_only).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
 
@@ -252,8 +314,7 @@ impl CompiledPatterns {
             let index = m.pattern().as_usize();
             let rule = &self.rules[index];
             let cache = caches[index].get_or_insert_with(|| rule.reader.cache());
-            rule.reader.read(text, m.range(), cache);
-            let caps = &cache.captures;
+            let caps = rule.reader.read(text, m.range(), cache);
             let slots = rule
                 .slots
                 .iter()
@@ -281,6 +342,88 @@ fn next_char(text: &str, at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads the groups of an anchored match at `at`, within 160 bytes.
+    fn groups(re: &BoundedBacktracker, text: &str, at: usize) -> Vec<Option<Range<usize>>> {
+        let mut cache = re.create_cache();
+        let mut caps = re.create_captures();
+        let end = text.len().min(at + 160);
+        let input = Input::new(text).span(at..end).anchored(Anchored::Yes);
+        re.try_search(&mut cache, &input, &mut caps).unwrap();
+        (0..caps.group_len())
+            .map(|g| caps.get_group(g).map(|s| s.range()))
+            .collect()
+    }
+
+    #[test]
+    fn the_ascii_readers_capture_as_the_full_ones_on_ascii_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/patterns");
+        let corpus: Vec<String> = ["round-ups", "news"]
+            .iter()
+            .flat_map(|d| {
+                std::fs::read_dir(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("corpus")
+                        .join(d),
+                )
+                .unwrap()
+            })
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        let mut compared = 0;
+        for name in [
+            "dates.rules",
+            "metrics.rules",
+            "organisations.rules",
+            "technologies.rules",
+        ] {
+            let file = PatternFile::load(&dir.join(name)).unwrap();
+            let compiled = CompiledPatterns::compile(&file).unwrap();
+            let texts: Vec<&str> = file
+                .rules
+                .iter()
+                .flat_map(|r| r.examples.iter().map(|(_, text, _)| text.as_str()))
+                .chain(
+                    file.rules
+                        .iter()
+                        .flat_map(|r| r.counters.iter().map(|(_, t)| t.as_str())),
+                )
+                .chain(
+                    corpus
+                        .iter()
+                        .flat_map(|t| t.split(|c: char| !c.is_ascii() || c == '\n')),
+                )
+                .filter(|t| t.is_ascii())
+                .collect();
+            for rule in &compiled.rules {
+                for text in &texts {
+                    let starts =
+                        (0..text.len()).filter(|&i| i == 0 || text.as_bytes()[i - 1] == b' ');
+                    for at in starts {
+                        let full = groups(&rule.reader.backtracker, text, at);
+                        let ascii = groups(&rule.reader.ascii, text, at);
+                        assert_eq!(full, ascii, "{} at {at} in {text:?}", rule.id);
+                        compared += usize::from(!full.is_empty());
+                    }
+                }
+            }
+        }
+        // 1,900 with the rules and corpus of 2026-11; the floor only guards
+        // against comparing nothing.
+        assert!(compared > 1_000, "only {compared} matches compared");
+    }
+
+    #[test]
+    fn ascii_only_keeps_the_structure_and_cuts_the_classes() {
+        let hir = regex_automata::util::syntax::parse(r"(?P<w>\p{L}+)(?i:k)’|\d").unwrap();
+        let cut = ascii_only(&hir);
+        assert_eq!(
+            cut.to_string(),
+            regex_automata::util::syntax::parse(r"(?P<w>[A-Za-z]+)[Kk]’|[0-9]")
+                .unwrap()
+                .to_string()
+        );
+    }
 
     #[test]
     fn word_boundaries_become_ascii() {

@@ -517,9 +517,11 @@ function onKey(ev) {
   const tag = (ev.target.tagName || "").toLowerCase();
   const typing = tag === "textarea" || tag === "input";
   if (typing || ev.ctrlKey || ev.metaKey) return;
+  if (state.edit) return editKey(ev);
+  // A focused filter or type list keeps its own keys.
+  if (tag === "select") return;
   if (ev.key === "?") { $("#help").showModal(); ev.preventDefault(); return; }
   if (state.route.view === "list") return listKey(ev);
-  if (state.edit) return editKey(ev);
   const actions = {
     j: () => step(1), ArrowDown: () => step(1), n: () => step(1),
     k: () => step(-1), ArrowUp: () => step(-1), p: () => step(-1),
@@ -531,7 +533,7 @@ function onKey(ev) {
     Escape: () => { location.hash = link("list", state.route.filters); },
   };
   const action = actions[ev.key];
-  if (action && tag !== "select") { ev.preventDefault(); action(); }
+  if (action) { ev.preventDefault(); action(); }
 }
 
 function editKey(ev) {

@@ -44,6 +44,7 @@ pub mod progress;
 pub mod review;
 pub mod rules;
 pub mod sections;
+pub mod sentences;
 
 pub use document::Document;
 pub use fact::{Fact, FactType};

@@ -10,9 +10,9 @@ use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSourc
 use crate::fact::{fact_id, Fact, FactType};
 use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
+use crate::sentences::Sentences;
 use std::collections::HashMap;
 use std::path::Path;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Loaded rules and their compiled matchers: everything needed to analyse
 /// documents. Cheap to share across threads.
@@ -173,63 +173,6 @@ fn place(
             })
         })
         .collect()
-}
-
-/// Sentence boundaries (UAX #29), computed per paragraph and only for
-/// paragraphs that hold facts. Give it the text as [`searchable`] makes it,
-/// so line breaks inside a paragraph do not end sentences. Facts come in
-/// text order, so the paragraph last segmented is kept: a paragraph is
-/// searched for and segmented once, however many facts it holds.
-#[derive(Default)]
-pub struct Sentences {
-    /// The paragraph last segmented.
-    paragraph: Option<Paragraph>,
-}
-
-/// A paragraph's byte range and its sentences' byte ranges, in order.
-struct Paragraph {
-    start: usize,
-    end: usize,
-    sentences: Vec<(usize, usize)>,
-}
-
-impl Sentences {
-    /// The sentence(s) covering a byte span, trimmed.
-    pub fn around<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
-        if !self
-            .paragraph
-            .as_ref()
-            .is_some_and(|p| p.start <= start && end <= p.end)
-        {
-            self.paragraph = None;
-        }
-        let paragraph = self.paragraph.get_or_insert_with(|| {
-            let para_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
-            let para_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
-            let sentences = text[para_start..para_end]
-                .split_sentence_bound_indices()
-                .map(|(i, s)| (para_start + i, para_start + i + s.len()))
-                .collect();
-            Paragraph {
-                start: para_start,
-                end: para_end,
-                sentences,
-            }
-        });
-        let (para_start, para_end, bounds) =
-            (&paragraph.start, &paragraph.end, &paragraph.sentences);
-        let first = bounds.partition_point(|&(_, e)| e <= start);
-        let from = bounds
-            .get(first)
-            .filter(|&&(s, _)| s <= start)
-            .map_or(*para_start, |&(s, _)| s);
-        let last = bounds.partition_point(|&(_, e)| e < end);
-        let to = bounds
-            .get(last)
-            .filter(|&&(s, _)| s < end)
-            .map_or(*para_end, |&(_, e)| e);
-        text[from..to].trim()
-    }
 }
 
 /// A text indexed by code point: turns code-point offsets (as facts and

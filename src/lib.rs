@@ -11,14 +11,16 @@
 //! 3. [`extract`]: gazetteers (one aho-corasick automaton) and pattern
 //!    rules (one regex per fact type) find candidates, normalisers give
 //!    their values, overlaps are resolved;
-//! 4. [`pipeline`]: facts placed in their section and sentence, with ids;
+//! 4. [`pipeline`]: facts placed in their section and sentence
+//!    ([`sentences`]), with ids, within a time [`budget`];
 //! 5. [`batch`] and [`output`]: many documents in parallel, in input order,
 //!    written atomically.
 //!
 //! Rules are data, loaded by [`rules`] from a folder an editor maintains;
 //! [`checks`] runs their examples and checks them. On top of the pipeline,
-//! [`eval`] scores extraction against hand-labelled gold, and [`progress`]
-//! reports a batch run's progress.
+//! [`eval`] scores extraction against hand-labelled gold, [`review`] lets
+//! editors accept, reject and correct facts in a web page and turns their
+//! decisions into gold, and [`progress`] reports a batch run's progress.
 //!
 //! ```no_run
 //! use factmine::{Document, Pipeline};

@@ -500,7 +500,12 @@ impl Store {
                 stale: false,
             });
         }
-        facts.sort_by_key(|f| f.span().map(|s| (s.start, s.end)));
+        // Text order; at one span, the extracted fact before decided ones,
+        // then by id, so the order never depends on hashing.
+        facts.sort_by(|a, b| {
+            let key = |f: &FactView| (f.span().map(|s| (s.start, s.end)), f.extracted.is_none());
+            key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+        });
         Ok(facts)
     }
 

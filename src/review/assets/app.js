@@ -63,8 +63,10 @@ function link(view, filters, doc) {
 const state = { route: null, list: [], listIndex: 0, doc: null, cur: null, edit: null, selection: null };
 
 async function show() {
+  const previous = state.route;
   state.route = route();
   state.edit = null;
+  if (previous && previous.view !== state.route.view) say("");
   try {
     if (state.route.view === "doc") await showDoc(state.route.doc);
     else await showList();

@@ -153,13 +153,8 @@ fn post(app: &mut App, path: &str, body: &Value) -> Answer {
         "/api/decisions" => match decision_request(&doc, body) {
             Ok(request) => {
                 let pipeline = app.pipeline;
-                let reference = app
-                    .store
-                    .document(&doc)
-                    .ok()
-                    .and_then(|d| super::reference_of(&d.record));
                 app.store
-                    .decide(&app.editor, &request, |text, t| {
+                    .decide(&app.editor, &request, |text, t, reference| {
                         propose(pipeline, text, t, reference)
                     })
                     .map(|f| json!({ "fact": f }))

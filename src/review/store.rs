@@ -4,6 +4,7 @@
 //! new rules keeps them for facts whose ids are unchanged.
 
 use crate::batch::{Processed, Summary};
+use crate::extract::Reference;
 use crate::fact::{FactType, Fnv};
 use crate::output::{document_record, Sink};
 use crate::pipeline::CodePoints;
@@ -525,13 +526,13 @@ impl Store {
     }
 
     /// Records a decision in its own transaction and returns the fact as it
-    /// now stands. `propose` gives a value for a new span and type when the
-    /// request has none.
+    /// now stands. `propose` gives a value for a new span and type (with the
+    /// document's reference date) when the request has none.
     pub fn decide(
         &mut self,
         editor: &str,
         request: &Request,
-        propose: impl Fn(&str, FactType) -> Value,
+        propose: impl Fn(&str, FactType, Option<Reference>) -> Value,
     ) -> Result<FactView, StoreError> {
         let view = self.document(&request.doc)?;
         let points = CodePoints::new(&view.text);
@@ -571,7 +572,7 @@ impl Store {
                 let value = match (&request.value, unchanged) {
                     (Some(v), _) => v.clone(),
                     (None, Some(b)) => b.value.clone(),
-                    (None, None) => propose(&text, fact_type),
+                    (None, None) => propose(&text, fact_type, super::reference_of(&view.record)),
                 };
                 Span {
                     fact_type,
@@ -664,11 +665,17 @@ impl Store {
                 params![doc, editor],
             )?;
         } else {
-            self.conn.execute(
-                "UPDATE documents SET done_by = NULL, done_at = NULL WHERE doc = ?1",
-                [doc],
-            )?;
+            self.reopen(doc)?;
         }
+        Ok(())
+    }
+
+    /// Clears a document's done mark.
+    fn reopen(&self, doc: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE documents SET done_by = NULL, done_at = NULL WHERE doc = ?1",
+            [doc],
+        )?;
         Ok(())
     }
 
@@ -745,10 +752,7 @@ impl Store {
         report.documents += 1;
         let view = self.document(doc)?;
         if view.done.is_some() && view.facts.iter().any(|f| f.status == "unreviewed") {
-            self.conn.execute(
-                "UPDATE documents SET done_by = NULL, done_at = NULL WHERE doc = ?1",
-                [doc],
-            )?;
+            self.reopen(doc)?;
             report.reopened.push(doc.to_string());
         }
         Ok(())

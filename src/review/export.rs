@@ -35,7 +35,7 @@ pub fn export(store: &Store, out: &Path) -> Result<ExportReport, StoreError> {
     fs::create_dir_all(out).map_err(|e| io_err("create", out, e))?;
     let mut report = ExportReport::default();
     let done = store.done_documents()?;
-    report.not_done = store.documents(&Default::default())?.len() - done.len();
+    report.not_done = store.document_count()? - done.len();
     for doc in done {
         let view = store.document(&doc)?;
         let mut facts = Vec::new();

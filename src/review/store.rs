@@ -679,6 +679,14 @@ impl Store {
         Ok(())
     }
 
+    /// How many documents the database holds.
+    pub fn document_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// The ids of documents marked done, in id order.
     pub fn done_documents(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self

@@ -13,6 +13,7 @@ use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
+use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, PatternID};
 use regex_syntax::hir::{
     Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
@@ -96,6 +97,7 @@ struct SlotReader {
 }
 
 /// A [`SlotReader`]'s scratch space, made when its rule first matches.
+#[derive(Debug)]
 struct ReaderCache {
     backtracker: backtrack::Cache,
     pikevm: Option<pikevm::Cache>,
@@ -206,12 +208,27 @@ impl CompiledRule {
 /// A pattern file compiled for one pass: all rules in one multi-pattern
 /// regex that only finds where a rule matches (fast, no captures), and per
 /// rule a small regex that reads the slots of its own matches.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CompiledPatterns {
     /// The type of fact the rules find.
     pub fact_type: FactType,
     finder: Regex,
     rules: Vec<CompiledRule>,
+    /// The slot readers' scratch space, per rule, kept between documents
+    /// (one set per thread at a time): made afresh for each document, it
+    /// cost an allocation and a clearing per rule and document.
+    caches: Pool<Vec<Option<ReaderCache>>>,
+}
+
+impl Clone for CompiledPatterns {
+    fn clone(&self) -> CompiledPatterns {
+        CompiledPatterns {
+            fact_type: self.fact_type,
+            finder: self.finder.clone(),
+            rules: self.rules.clone(),
+            caches: Pool::new(Vec::new),
+        }
+    }
 }
 
 /// Makes `\b` an ASCII word boundary, which keeps the fast (DFA) engines
@@ -279,6 +296,7 @@ impl CompiledPatterns {
             fact_type: file.fact_type,
             finder,
             rules,
+            caches: Pool::new(Vec::new),
         })
     }
 
@@ -300,7 +318,8 @@ impl CompiledPatterns {
         budget: &Budget,
         mut found: impl FnMut(&'t CompiledRule, Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
-        let mut caches: Vec<Option<ReaderCache>> = self.rules.iter().map(|_| None).collect();
+        let mut caches = self.caches.get();
+        caches.resize_with(self.rules.len(), || None);
         let mut at = 0;
         let mut matches = 0usize;
         while at <= text.len() {

@@ -67,7 +67,7 @@ pub fn run_examples(pipeline: &Pipeline) -> (Vec<ExampleFailure>, usize) {
                     )));
                     continue;
                 };
-                if c.rule != rule.id {
+                if *c.rule != *rule.id {
                     failures.push(fail(format!("{span:?} was found by {}", c.rule)));
                 } else if let Err(e) = value_matches(file.fact_type, c, value) {
                     failures.push(fail(e));

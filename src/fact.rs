@@ -4,6 +4,7 @@
 use crate::sections::SectionKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The four types of fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -45,19 +46,21 @@ impl FactType {
 }
 
 /// One extracted fact. Offsets count code points into the document text.
+/// The strings a document's facts have in common (document id, ICS,
+/// sentence, rule, a gazetteer entry's value) are shared, not copied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact {
     /// Stable id: the same text and rules give the same id, and an edit
     /// elsewhere in the document does not change it.
     pub id: String,
     /// The document id.
-    pub doc: String,
+    pub doc: Arc<str>,
     /// Index of the section holding the fact.
     pub section: usize,
     /// Kind of that section.
     pub section_kind: SectionKind,
     /// The section's ICS, when it is an ICS section.
-    pub ics: Option<String>,
+    pub ics: Option<Arc<str>>,
     /// The fact's type.
     #[serde(rename = "type")]
     pub fact_type: FactType,
@@ -68,11 +71,11 @@ pub struct Fact {
     /// End (exclusive), in code points.
     pub end: usize,
     /// The normalised value.
-    pub value: Value,
+    pub value: Arc<Value>,
     /// The sentence holding the fact.
-    pub sentence: String,
+    pub sentence: Arc<str>,
     /// The id of the rule (or gazetteer line) that found it.
-    pub rule: String,
+    pub rule: Arc<str>,
 }
 
 /// 64-bit FNV-1a: a small hash that is stable across platforms and
@@ -112,6 +115,18 @@ impl Fnv {
     }
 }
 
+/// FNV as a [`std::hash::Hasher`], for hash maps whose keys carry a hash
+/// already made (see [`content_hash`]).
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        Fnv::finish(self)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        Fnv::write(self, bytes)
+    }
+}
+
 /// The id of a fact: a hash of its document, type, text, sentence and its
 /// occurrence among identical (type, text) facts in that sentence.
 pub fn fact_id(
@@ -121,13 +136,24 @@ pub fn fact_id(
     sentence: &str,
     occurrence: usize,
 ) -> String {
+    id_with_occurrence(content_hash(doc, fact_type, text, sentence), occurrence)
+}
+
+/// The part of a fact's id its content gives: the hash of its document,
+/// type, text and sentence, before the occurrence is added.
+pub fn content_hash(doc: &str, fact_type: FactType, text: &str, sentence: &str) -> Fnv {
     let mut h = Fnv::new();
     h.field(doc);
     h.field(fact_type.as_str());
     h.field(text);
     h.field(sentence);
-    h.field(&occurrence.to_string());
-    format!("{:016x}", h.finish())
+    h
+}
+
+/// A fact's id from its [`content_hash`] and its occurrence.
+pub fn id_with_occurrence(mut content: Fnv, occurrence: usize) -> String {
+    content.field(&occurrence.to_string());
+    format!("{:016x}", content.finish())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where processed documents go.
 pub trait Sink {
@@ -88,8 +89,18 @@ fn write_facts(out: &mut impl Write, processed: &Processed) -> io::Result<()> {
     match processed {
         Processed::Done { analysis, .. } => {
             let mut lines = Vec::with_capacity(analysis.facts.len() * 512);
+            // Facts in one sentence share it: it is escaped once for them.
+            let mut sentence: Option<(&Arc<str>, Vec<u8>)> = None;
             for fact in &analysis.facts {
-                fact_line(&mut lines, fact);
+                let escaped = match &mut sentence {
+                    Some((s, escaped)) if Arc::ptr_eq(s, &fact.sentence) => escaped,
+                    _ => {
+                        let mut escaped = Vec::with_capacity(fact.sentence.len() + 2);
+                        json_str(&mut escaped, &fact.sentence);
+                        &mut sentence.insert((&fact.sentence, escaped)).1
+                    }
+                };
+                write_fact(&mut lines, fact, escaped);
             }
             out.write_all(&lines)?;
         }
@@ -109,6 +120,13 @@ fn write_facts(out: &mut impl Write, processed: &Processed) -> io::Result<()> {
 /// writes about a dozen facts per kilobyte of text, each with its
 /// sentence, so this is a large share of its work.
 pub fn fact_line(out: &mut Vec<u8>, fact: &Fact) {
+    let mut sentence = Vec::with_capacity(fact.sentence.len() + 2);
+    json_str(&mut sentence, &fact.sentence);
+    write_fact(out, fact, &sentence);
+}
+
+/// [`fact_line`] with the fact's sentence already escaped.
+fn write_fact(out: &mut Vec<u8>, fact: &Fact, sentence_json: &[u8]) {
     out.extend_from_slice(b"{\"id\":");
     json_str(out, &fact.id);
     out.extend_from_slice(b",\"doc\":");
@@ -129,7 +147,7 @@ pub fn fact_line(out: &mut Vec<u8>, fact: &Fact) {
     out.extend_from_slice(b",\"value\":");
     serde_json::to_writer(&mut *out, &fact.value).expect("a JSON value serialises");
     out.extend_from_slice(b",\"sentence\":");
-    json_str(out, &fact.sentence);
+    out.extend_from_slice(sentence_json);
     out.extend_from_slice(b",\"rule\":");
     json_str(out, &fact.rule);
     out.extend_from_slice(b"}\n");
@@ -338,12 +356,14 @@ mod tests {
             doc: "doc \"7\"".into(),
             section: 12,
             section_kind: SectionKind::Ics,
-            ics: ics.map(String::from),
+            ics: ics.map(Arc::from),
             fact_type: FactType::Metric,
             text: text.into(),
             start: 3,
             end: 1_000_000,
-            value: json!({"number": 4.1e6, "unit": "GBP", "qualifier": null, "x": [1, -2, 0.5]}),
+            value: Arc::new(
+                json!({"number": 4.1e6, "unit": "GBP", "qualifier": null, "x": [1, -2, 0.5]}),
+            ),
             sentence: sentence.into(),
             rule: "metric.money".into(),
         }

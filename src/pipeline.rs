@@ -7,12 +7,14 @@ use crate::calendar::Ymd;
 use crate::document::Document;
 use crate::extract::patterns::CHECK_EVERY;
 use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSource};
-use crate::fact::{fact_id, Fact, FactType};
+use crate::fact::{content_hash, id_with_occurrence, Fact, FactType, Fnv};
 use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
 use crate::sentences::Sentences;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Loaded rules and their compiled matchers: everything needed to analyse
 /// documents. Cheap to share across threads.
@@ -126,7 +128,25 @@ pub fn date_in_url(url: &str) -> Option<Ymd> {
     })
 }
 
+/// What identical facts are counted under for their ids: type, text and
+/// sentence, hashed once (the hash the id is made from).
+#[derive(PartialEq, Eq)]
+struct Content<'t> {
+    hash: u64,
+    fact_type: FactType,
+    text: &'t str,
+    sentence: &'t str,
+}
+
+impl Hash for Content<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 /// Turns candidates into facts: section, sentence, code-point offsets, id.
+/// The document id, each section's ICS and each sentence are shared by the
+/// facts that carry them.
 fn place(
     doc: &Document,
     search: &str,
@@ -136,11 +156,18 @@ fn place(
 ) -> Result<Vec<Fact>, OverBudget> {
     let mut sentences = Sentences::default();
     let mut chars = CharCounter::new(&doc.text);
-    let mut seen: HashMap<(FactType, &str, &str), usize> = HashMap::new();
+    let mut seen: HashMap<Content, usize, BuildHasherDefault<Fnv>> = HashMap::default();
     let id_key = match doc.repeat {
         0 => doc.id.clone(),
         n => format!("{}#{n}", doc.id),
     };
+    let doc_id: Arc<str> = Arc::from(doc.id.as_str());
+    let ics: Vec<Option<Arc<str>>> = layout
+        .sections
+        .iter()
+        .map(|s| s.ics.as_deref().map(Arc::from))
+        .collect();
+    let mut last_sentence: Option<(&str, Arc<str>)> = None;
     candidates
         .into_iter()
         .enumerate()
@@ -149,26 +176,40 @@ fn place(
                 budget.check("placing facts")?;
             }
             let section_index = layout.section_at(c.start);
-            let section = &layout.sections[section_index];
             let text = &doc.text[c.start..c.end];
             let sentence = sentences.around(search, c.start, c.end);
-            let occurrence = seen.entry((c.fact_type, text, sentence)).or_insert(0);
-            let id = fact_id(&id_key, c.fact_type, text, sentence, *occurrence);
+            let content = content_hash(&id_key, c.fact_type, text, sentence);
+            let occurrence = seen
+                .entry(Content {
+                    hash: content.finish(),
+                    fact_type: c.fact_type,
+                    text,
+                    sentence,
+                })
+                .or_insert(0);
+            let id = id_with_occurrence(content, *occurrence);
             *occurrence += 1;
+            let shared_sentence = match &last_sentence {
+                Some((s, shared)) if std::ptr::eq(*s, sentence) => shared.clone(),
+                _ => last_sentence
+                    .insert((sentence, Arc::from(sentence)))
+                    .1
+                    .clone(),
+            };
             let start = chars.at(c.start);
             let end = chars.at(c.end);
             Ok(Fact {
                 id,
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 section: section_index,
-                section_kind: section.kind,
-                ics: section.ics.clone(),
+                section_kind: layout.sections[section_index].kind,
+                ics: ics[section_index].clone(),
                 fact_type: c.fact_type,
                 text: text.to_string(),
                 start,
                 end,
                 value: c.value,
-                sentence: sentence.to_string(),
+                sentence: shared_sentence,
                 rule: c.rule,
             })
         })

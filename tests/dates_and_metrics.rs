@@ -100,7 +100,7 @@ fn value_of(text: &str, published: Ymd, fact_type: FactType) -> Option<Value> {
         .extract(text, Some(published))
         .into_iter()
         .find(|c| c.fact_type == fact_type)
-        .map(|c| c.value)
+        .map(|c| (*c.value).clone())
 }
 
 const MONTHS: [&str; 12] = [
@@ -215,7 +215,7 @@ fn without_published_a_url_or_dateline_is_the_reference() {
         })
     );
     assert_eq!(
-        analysis.facts[0].value,
+        *analysis.facts[0].value,
         json!({"kind": "point", "value": "2022-11", "reference": "url"})
     );
 
@@ -235,7 +235,7 @@ fn without_published_a_url_or_dateline_is_the_reference() {
         .find(|f| f.text == "December")
         .unwrap();
     assert_eq!(
-        december.value,
+        *december.value,
         json!({"kind": "point", "value": "2022-12", "reference": "dateline"})
     );
 
@@ -247,7 +247,7 @@ fn without_published_a_url_or_dateline_is_the_reference() {
     let analysis = p.analyse(&doc);
     assert_eq!(analysis.reference, None);
     assert_eq!(
-        analysis.facts[0].value,
+        *analysis.facts[0].value,
         json!({"kind": "point", "value": null, "relative": true})
     );
 }

@@ -20,6 +20,7 @@ use crate::FactType;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What the scorer needs of one document's predictions.
 #[derive(Debug, Clone, Default)]
@@ -89,9 +90,9 @@ pub fn predict(
                 text: f.text,
                 start: f.start,
                 end: f.end,
-                value: f.value,
-                sentence: f.sentence,
-                rule: f.rule,
+                value: Arc::unwrap_or_clone(f.value),
+                sentence: f.sentence.to_string(),
+                rule: f.rule.to_string(),
             })
             .collect();
         out.docs.insert(

@@ -17,8 +17,9 @@ use crate::fact::FactType;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Where the reference date for relative expressions came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +73,10 @@ pub struct Candidate {
     pub end: usize,
     /// The fact's type.
     pub fact_type: FactType,
-    /// The normalised value.
-    pub value: Value,
+    /// The normalised value (shared by every hit of a gazetteer entry).
+    pub value: Arc<Value>,
     /// The rule id or gazetteer line that found it.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// Tie-break between spans of equal length: lower wins.
     pub priority: u8,
     /// A stop phrase: it takes its span from other candidates and is then
@@ -88,6 +89,8 @@ pub struct Candidate {
 pub struct Extractor {
     gazetteer: GazetteerMatcher,
     entries: Vec<Entry>,
+    /// Each entry's rule id and value, made once for all its hits.
+    entry_facts: Vec<(Arc<str>, Arc<Value>)>,
     patterns: Vec<CompiledPatterns>,
     lexicon: Lexicon,
 }
@@ -99,6 +102,12 @@ impl Extractor {
         Ok(Extractor {
             gazetteer: GazetteerMatcher::build(&rules.gazetteer, dir)?,
             entries: rules.gazetteer.entries.clone(),
+            entry_facts: rules
+                .gazetteer
+                .entries
+                .iter()
+                .map(|e| (Arc::from(e.rule.as_str()), Arc::new(entry_value(e))))
+                .collect(),
             patterns: rules
                 .patterns
                 .iter()
@@ -152,8 +161,9 @@ impl Extractor {
     ) -> Result<Vec<Candidate>, OverBudget> {
         let (mut found, products) = self.gazetteer_candidates(search);
         budget.check("matching gazetteers")?;
-        let known_ends: HashSet<(FactType, usize)> =
+        let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
+        known_ends.sort_unstable();
         for file in &self.patterns {
             file.scan(search, budget, |rule, slots| {
                 let c = self.normalise(file.fact_type, rule, &slots, reference)?;
@@ -161,7 +171,7 @@ impl Extractor {
                 // A name the gazetteer knows wins over a shape that only
                 // adds words before it ("CEO of <trust>").
                 let named = matches!(c.fact_type, FactType::Organisation | FactType::Technology);
-                if !(named && known_ends.contains(&(c.fact_type, c.end))) {
+                if !(named && known_ends.binary_search(&(c.fact_type, c.end)).is_ok()) {
                     found.push(c);
                 }
                 Some(end)
@@ -189,8 +199,8 @@ impl Extractor {
                     start: hit.start,
                     end: hit.end,
                     fact_type: FactType::Organisation,
-                    value: Value::Null,
-                    rule: self.entries[*stop].rule.clone(),
+                    value: Arc::new(Value::Null),
+                    rule: self.entry_facts[*stop].0.clone(),
                     priority: 0,
                     stop: true,
                 });
@@ -209,13 +219,13 @@ impl Extractor {
                     if used_as_product(text, hit.start, hit.end, &self.lexicon) {
                         t
                     } else {
-                        let product = &self.entries[*t];
+                        let (rule, value) = &self.entry_facts[*t];
                         products.push(Candidate {
                             start: hit.start,
                             end: hit.end,
                             fact_type: FactType::Technology,
-                            value: entry_value(product),
-                            rule: product.rule.clone(),
+                            value: value.clone(),
+                            rule: rule.clone(),
                             priority: 0,
                             stop: false,
                         });
@@ -225,17 +235,17 @@ impl Extractor {
                 (Some(e), None) | (None, Some(e)) => e,
                 (None, None) => continue,
             };
-            let entry = &self.entries[*entry];
+            let (rule, value) = &self.entry_facts[*entry];
             out.push(Candidate {
                 start: hit.start,
                 end: hit.end,
-                fact_type: if matches!(entry.kind, EntryKind::Organisation { .. }) {
+                fact_type: if matches!(self.entries[*entry].kind, EntryKind::Organisation { .. }) {
                     FactType::Organisation
                 } else {
                     FactType::Technology
                 },
-                value: entry_value(entry),
-                rule: entry.rule.clone(),
+                value: value.clone(),
+                rule: rule.clone(),
                 priority: 0,
                 stop: false,
             });
@@ -304,7 +314,7 @@ impl Extractor {
             start,
             end,
             fact_type,
-            value,
+            value: Arc::new(value),
             rule: rule.id.clone(),
             priority,
             stop: false,
@@ -516,8 +526,8 @@ mod tests {
             start,
             end,
             fact_type: FactType::Technology,
-            value: Value::Null,
-            rule: format!("{start}-{end}"),
+            value: Arc::new(Value::Null),
+            rule: format!("{start}-{end}").into(),
             priority,
             stop: false,
         }

@@ -21,6 +21,7 @@ use regex_syntax::hir::{
 };
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The slots one match filled: name → byte range in the searched text.
 #[derive(Debug, Clone)]
@@ -74,7 +75,7 @@ impl<'t> Slots<'t> {
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
     /// The rule id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Its attributes (`kind`, ...).
     pub attrs: BTreeMap<String, String>,
     reader: SlotReader,
@@ -286,7 +287,7 @@ impl CompiledPatterns {
                 .filter_map(|(i, name)| Some((name?.to_string(), i)))
                 .collect();
             rules.push(CompiledRule {
-                id: rule.id.clone(),
+                id: Arc::from(rule.id.as_str()),
                 attrs: rule.attrs.clone(),
                 reader,
                 slots,

@@ -12,6 +12,7 @@ use crate::extract::{Reference, ReferenceSource};
 use crate::fact::FactType;
 use crate::Pipeline;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// The reference date of a stored document record (`reference.date` and
 /// `reference.from`, as `documents.jsonl` writes them).
@@ -38,7 +39,7 @@ pub fn propose(
         .into_iter()
         .find(|c| c.fact_type == fact_type && c.start == 0 && c.end == text.len());
     if let Some(c) = found {
-        return c.value;
+        return Arc::unwrap_or_clone(c.value);
     }
     match fact_type {
         FactType::Organisation => json!({"canonical": text, "kind": null}),

@@ -240,8 +240,8 @@ fn breaks_before(before: &State, c: Cat, ahead: &str) -> bool {
 /// After a letter, digit or other plain character (the state's last part
 /// `UpperLower` or `Other`) no rule can break, so a run of plain ASCII is
 /// skipped in a tight loop (the state then holds the run's last four
-/// parts), and the rules are only consulted after terminators, closing
-/// punctuation, spaces and line breaks.
+/// parts), and the rules are only consulted where a break is possible
+/// (see [`quiet`]): after terminators, closing punctuation and line breaks.
 pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
     let bytes = text.as_bytes();
     let mut breaks = Vec::new();
@@ -273,8 +273,7 @@ pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
                 (cat(ch)?, ch.len_utf8())
             }
         };
-        let plain = matches!(parts[3], Part::UpperLower | Part::Other);
-        if !plain && breaks_before(&parts, c, &text[i..]) {
+        if !quiet(&parts) && breaks_before(&parts, c, &text[i..]) {
             breaks.push(i);
         }
         parts = advance(parts, c);
@@ -284,6 +283,15 @@ pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
         breaks.push(text.len()); // SB2
     }
     Some(breaks.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+/// Whether no rule can break after these parts, whatever comes next: they
+/// end in a letter, digit or other plain character, or in spaces after
+/// one (the start of a word). Every rule that breaks, or that keeps a
+/// sentence going across spaces, needs a line break or a terminator there.
+fn quiet(parts: &State) -> bool {
+    let plain = |p: Part| matches!(p, Part::UpperLower | Part::Other);
+    plain(parts[3]) || (parts[3] == Part::SpPlus && plain(parts[2]))
 }
 
 /// Whether a byte is an ASCII letter, digit or other character that adds

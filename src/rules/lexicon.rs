@@ -109,11 +109,54 @@ fn is_key(s: &str) -> bool {
             .all(|c| (!c.is_uppercase() && !c.is_whitespace() || c == ' ') && c != '\u{2019}')
 }
 
-/// A phrase as a lookup key: lower case, single spaces, curly apostrophes plain.
+/// A phrase as a lookup key: lower case, single spaces, curly apostrophes
+/// plain. Built in one string, word by word (lower-casing depends on
+/// context only within a word, so this is the whole phrase lower-cased).
 fn phrase_key(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('\u{2019}', "'")
-        .to_lowercase()
+    let mut key = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        if word.is_ascii() {
+            key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            key.push_str(&word.to_lowercase().replace('\u{2019}', "'"));
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The key as first defined: the phrase's words joined by single
+    /// spaces, apostrophes made plain, then lower-cased as a whole.
+    fn reference_key(s: &str) -> String {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('\u{2019}', "'")
+            .to_lowercase()
+    }
+
+    #[test]
+    fn keys_are_lower_case_single_spaced_with_plain_apostrophes() {
+        assert_eq!(
+            phrase_key("  NHS\u{a0}Trust’s\tFIRST  "),
+            "nhs trust's first"
+        );
+        assert_eq!(phrase_key("ΟΔΟΣ Σ"), "οδος σ");
+        assert!(is_key("nhs trust's") && !is_key("NHS") && !is_key("a  b"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5_000))]
+        #[test]
+        fn keys_equal_the_whole_phrase_lower_cased(s in "[aZΣσİ’' \t\u{a0}.-]{0,16}") {
+            prop_assert_eq!(phrase_key(&s), reference_key(&s));
+        }
+    }
 }

@@ -111,10 +111,28 @@ fn bare_pass(dump: &Path, pipeline: &Pipeline) -> Pass {
     }
 }
 
-/// Runs the release binary; returns the pass and its peak memory.
+/// Whether `taskset` can pin a run to one CPU: `--threads 1` bounds the
+/// workers, but the main thread reads and writes beside them, so a
+/// one-core figure needs the process pinned.
+fn can_pin() -> bool {
+    Command::new("taskset")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs the release binary (pinned to one CPU for one thread, when it can
+/// be); returns the pass and its peak memory.
 fn extract(dump: &Path, threads: Option<usize>, rules: &Path) -> (Pass, u64) {
     let out = root().join("target/bench-data/out");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_factmine"));
+    let binary = env!("CARGO_BIN_EXE_factmine");
+    let mut cmd = if threads == Some(1) && can_pin() {
+        let mut pinned = Command::new("taskset");
+        pinned.args(["-c", "0", binary]);
+        pinned
+    } else {
+        Command::new(binary)
+    };
     cmd.arg("extract")
         .arg(dump)
         .arg("--out")
@@ -174,7 +192,14 @@ fn main() {
     let rules = root().join("rules");
     let pipeline = Pipeline::load(&rules).unwrap();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("factmine throughput ({cores} cores); MB/s of document text\n");
+    println!(
+        "factmine throughput ({cores} cores; one-core runs {}); MB/s of document text\n",
+        if can_pin() {
+            "pinned to one CPU"
+        } else {
+            "not pinned: no taskset"
+        }
+    );
     for mb in sizes {
         let dump = make_dump(mb);
         let size = std::fs::metadata(&dump).unwrap().len();

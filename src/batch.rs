@@ -8,7 +8,7 @@ use crate::budget::Budget;
 use crate::document::Document;
 use crate::fact::{FactType, Fnv};
 use crate::ingest::{InputError, Record};
-use crate::output::Sink;
+use crate::output::{Rendered, Sink};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::sections::SectionKind;
 use rayon::prelude::*;
@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
+use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 /// A record after the pipeline.
@@ -28,6 +29,9 @@ pub enum Processed {
         doc: Document,
         /// Its sections and facts.
         analysis: Analysis,
+        /// Its output lines, when the sink asked for them to be rendered
+        /// on the worker threads (see [`Sink::wants_lines`]).
+        rendered: Option<Rendered>,
     },
     /// Could not be read.
     Failed(InputError),
@@ -80,7 +84,7 @@ impl Summary {
     fn add(&mut self, p: &Processed) {
         self.read += 1;
         match p {
-            Processed::Done { doc, analysis } => {
+            Processed::Done { doc, analysis, .. } => {
                 if doc.warnings.is_empty() {
                     self.processed += 1;
                 } else {
@@ -293,7 +297,9 @@ pub struct RunOptions {
 }
 
 /// Analyses one record within the limits.
-fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Processed {
+/// Analyses one record within the limits and, when `render` is set,
+/// renders its output lines.
+fn process(pipeline: &Pipeline, record: Record, options: &RunOptions, render: bool) -> Processed {
     let doc = match record {
         Ok(doc) => doc,
         Err(e) => return Processed::Failed(e),
@@ -330,7 +336,18 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Process
         );
         return fail(&doc, reason);
     }
-    Processed::Done { doc, analysis }
+    let mut done = Processed::Done {
+        doc,
+        analysis,
+        rendered: None,
+    };
+    if render {
+        let lines = Rendered::of(&done);
+        if let Processed::Done { rendered, .. } = &mut done {
+            *rendered = lines;
+        }
+    }
+    done
 }
 
 /// Document ids seen so far in a run, to mark repeats.
@@ -369,7 +386,7 @@ pub enum Event<'a> {
 /// being resumed (or is empty).
 pub fn run(
     pipeline: &Pipeline,
-    records: impl Iterator<Item = Record>,
+    mut records: impl Iterator<Item = Record>,
     options: &RunOptions,
     sink: &mut dyn Sink,
     mut summary: Summary,
@@ -384,7 +401,6 @@ pub fn run(
     let pool = builder.build().map_err(io::Error::other)?;
     summary.rules_fingerprint = pipeline.rules.fingerprint.clone();
     let mut seen = SeenIds::default();
-    let mut records = records.peekable();
     let mut consumed = 0;
     // Records an interrupted run finished: only their ids are counted.
     while consumed < options.skip {
@@ -396,34 +412,55 @@ pub fn run(
             seen.mark(&mut record);
         }
     }
+    // While the workers analyse one batch, this thread writes the one
+    // before and reads the one after: reading (decompressing, parsing) and
+    // writing overlap the analysis instead of leaving cores idle. A batch is
+    // the records read in one go (some may belong to other shards); each
+    // ends with a checkpoint.
     let batch_size = options.batch_size.max(1);
-    let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
-    while records.peek().is_some() {
-        batch.clear();
-        for mut record in records.by_ref().take(batch_size) {
-            consumed += 1;
-            if options.shard.is_none_or(|s| s.contains(&record)) {
-                seen.mark(&mut record);
-                batch.push(record);
+    let render = sink.wants_lines();
+    std::thread::scope(|scope| -> io::Result<()> {
+        let mut working: Option<(ScopedJoinHandle<Vec<Processed>>, usize)> = None;
+        loop {
+            let before = consumed;
+            let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
+            for mut record in records.by_ref().take(batch_size) {
+                consumed += 1;
+                if options.shard.is_none_or(|s| s.contains(&record)) {
+                    seen.mark(&mut record);
+                    batch.push(record);
+                }
+            }
+            let next = (consumed > before).then(|| {
+                let pool = &pool;
+                let analyse = move || {
+                    pool.install(|| {
+                        batch
+                            .into_par_iter()
+                            .map(|record| process(pipeline, record, options, render))
+                            .collect()
+                    })
+                };
+                (scope.spawn(analyse), consumed)
+            });
+            if let Some((handle, batch_end)) = std::mem::replace(&mut working, next) {
+                let results = handle.join().expect("an analysis thread panicked");
+                for p in &results {
+                    if let Processed::Failed(e) = p {
+                        on_event(Event::Failed(e));
+                    }
+                    summary.add(p);
+                    sink.document(p)?;
+                }
+                summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
+                sink.batch_done(batch_end, &summary)?;
+                on_event(Event::Batch(&summary));
+            }
+            if working.is_none() {
+                return Ok(());
             }
         }
-        let results: Vec<Processed> = pool.install(|| {
-            batch
-                .par_drain(..)
-                .map(|record| process(pipeline, record, options))
-                .collect()
-        });
-        for p in &results {
-            if let Processed::Failed(e) = p {
-                on_event(Event::Failed(e));
-            }
-            summary.add(p);
-            sink.document(p)?;
-        }
-        summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
-        sink.batch_done(consumed, &summary)?;
-        on_event(Event::Batch(&summary));
-    }
+    })?;
     summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
     sink.finish(&summary)?;
     Ok(summary)

@@ -84,7 +84,8 @@ struct ExtractArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
-    /// Documents held in memory at once.
+    /// Documents per batch; up to three batches are in memory at once (one
+    /// being read, one analysed, one written).
     #[arg(long, default_value_t = 256)]
     batch: usize,
     /// Process only shard K of N (K/N, 1-based): a deterministic share of the documents by id.

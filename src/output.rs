@@ -19,6 +19,12 @@ use std::sync::Arc;
 pub trait Sink {
     /// Writes one document's facts and record.
     fn document(&mut self, processed: &Processed) -> io::Result<()>;
+    /// Whether this sink writes JSON lines: the batch run then renders each
+    /// analysed document's lines ([`Rendered`]) on its worker threads, in
+    /// parallel, and `document` finds them in [`Processed::Done`].
+    fn wants_lines(&self) -> bool {
+        false
+    }
     /// Marks the end of a batch: `consumed` input records are done.
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()>;
     /// Completes the output once every document is written.
@@ -39,7 +45,7 @@ struct SectionOut<'a> {
 /// The `documents.jsonl` record of a processed or failed document.
 pub fn document_record(processed: &Processed) -> Value {
     match processed {
-        Processed::Done { doc, analysis } => {
+        Processed::Done { doc, analysis, .. } => {
             let mut chars = CharCounter::new(&doc.text);
             let sections: Vec<SectionOut> = analysis
                 .layout
@@ -83,27 +89,62 @@ pub fn document_record(processed: &Processed) -> Value {
     }
 }
 
-/// Writes a document's facts as JSON lines: analysed ones serialised,
-/// carried-over ones as they were.
+/// An analysed document's output lines: its facts (`facts.jsonl`) and
+/// its record (`documents.jsonl`), each line ending in a newline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The facts' lines.
+    pub facts: Vec<u8>,
+    /// The document's line.
+    pub document: Vec<u8>,
+}
+
+impl Rendered {
+    /// Renders an analysed document (`None` for the other outcomes, whose
+    /// lines are carried over or short).
+    pub fn of(processed: &Processed) -> Option<Rendered> {
+        let Processed::Done { analysis, .. } = processed else {
+            return None;
+        };
+        let mut document =
+            serde_json::to_vec(&document_record(processed)).expect("a JSON value serialises");
+        document.push(b'\n');
+        Some(Rendered {
+            facts: fact_lines(&analysis.facts),
+            document,
+        })
+    }
+}
+
+/// Facts as JSON lines. Facts in one sentence share it: it is escaped
+/// once for them.
+fn fact_lines(facts: &[Fact]) -> Vec<u8> {
+    let mut lines = Vec::with_capacity(facts.len() * 512);
+    let mut sentence: Option<(&Arc<str>, Vec<u8>)> = None;
+    for fact in facts {
+        let escaped = match &mut sentence {
+            Some((s, escaped)) if Arc::ptr_eq(s, &fact.sentence) => escaped,
+            _ => {
+                let mut escaped = Vec::with_capacity(fact.sentence.len() + 2);
+                json_str(&mut escaped, &fact.sentence);
+                &mut sentence.insert((&fact.sentence, escaped)).1
+            }
+        };
+        write_fact(&mut lines, fact, escaped);
+    }
+    lines
+}
+
+/// Writes a document's facts as JSON lines: analysed ones as rendered
+/// (on a worker thread, or here), carried-over ones as they were.
 fn write_facts(out: &mut impl Write, processed: &Processed) -> io::Result<()> {
     match processed {
-        Processed::Done { analysis, .. } => {
-            let mut lines = Vec::with_capacity(analysis.facts.len() * 512);
-            // Facts in one sentence share it: it is escaped once for them.
-            let mut sentence: Option<(&Arc<str>, Vec<u8>)> = None;
-            for fact in &analysis.facts {
-                let escaped = match &mut sentence {
-                    Some((s, escaped)) if Arc::ptr_eq(s, &fact.sentence) => escaped,
-                    _ => {
-                        let mut escaped = Vec::with_capacity(fact.sentence.len() + 2);
-                        json_str(&mut escaped, &fact.sentence);
-                        &mut sentence.insert((&fact.sentence, escaped)).1
-                    }
-                };
-                write_fact(&mut lines, fact, escaped);
-            }
-            out.write_all(&lines)?;
-        }
+        Processed::Done {
+            rendered, analysis, ..
+        } => match rendered {
+            Some(r) => out.write_all(&r.facts)?,
+            None => out.write_all(&fact_lines(&analysis.facts))?,
+        },
         Processed::Unchanged(c) => {
             for line in &c.fact_lines {
                 out.write_all(line.as_bytes())?;
@@ -274,12 +315,23 @@ impl DirSink {
 impl Sink for DirSink {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
         write_facts(&mut self.facts, processed)?;
-        if let Processed::Unchanged(c) = processed {
-            self.documents.write_all(c.document_line.as_bytes())?;
-            return self.documents.write_all(b"\n");
+        match processed {
+            Processed::Done {
+                rendered: Some(r), ..
+            } => self.documents.write_all(&r.document),
+            Processed::Unchanged(c) => {
+                self.documents.write_all(c.document_line.as_bytes())?;
+                self.documents.write_all(b"\n")
+            }
+            _ => {
+                serde_json::to_writer(&mut self.documents, &document_record(processed))?;
+                self.documents.write_all(b"\n")
+            }
         }
-        serde_json::to_writer(&mut self.documents, &document_record(processed))?;
-        self.documents.write_all(b"\n")
+    }
+
+    fn wants_lines(&self) -> bool {
+        true
     }
 
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()> {
@@ -332,6 +384,10 @@ impl<W: Write> StreamSink<W> {
 impl<W: Write> Sink for StreamSink<W> {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
         write_facts(&mut self.out, processed)
+    }
+
+    fn wants_lines(&self) -> bool {
+        true
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {

@@ -801,7 +801,7 @@ impl Importer<'_> {
 
 impl Sink for Importer<'_> {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        let Processed::Done { doc, analysis } = processed else {
+        let Processed::Done { doc, analysis, .. } = processed else {
             return Ok(());
         };
         if !self.seen.insert(doc.id.clone()) {

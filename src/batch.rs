@@ -31,7 +31,7 @@ pub enum Processed {
         analysis: Analysis,
         /// Its output lines, when the sink asked for them to be rendered
         /// on the worker threads (see [`Sink::wants_lines`]).
-        rendered: Option<Rendered>,
+        rendered: Option<Box<Rendered>>,
     },
     /// Could not be read.
     Failed(InputError),
@@ -342,7 +342,7 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions, render: bo
         rendered: None,
     };
     if render {
-        let lines = Rendered::of(&done);
+        let lines = Rendered::of(&done).map(Box::new);
         if let Processed::Done { rendered, .. } = &mut done {
             *rendered = lines;
         }

@@ -14,6 +14,7 @@ use crate::sections::SectionKind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
@@ -296,7 +297,6 @@ pub struct RunOptions {
     pub limits: Limits,
 }
 
-/// Analyses one record within the limits.
 /// Analyses one record within the limits and, when `render` is set,
 /// renders its output lines.
 fn process(pipeline: &Pipeline, record: Record, options: &RunOptions, render: bool) -> Processed {
@@ -350,9 +350,24 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions, render: bo
     done
 }
 
-/// Document ids seen so far in a run, to mark repeats.
+/// Document ids seen so far in a run, to mark repeats. This is the one
+/// thing a run holds for every document: the id's hash, its count and
+/// where it was first seen (a file number and a line), about 20 bytes.
 #[derive(Default)]
-struct SeenIds(HashMap<u64, (usize, String)>);
+struct SeenIds {
+    ids: HashMap<u64, FirstSeen>,
+    /// The files first occurrences were in, each once.
+    files: Vec<String>,
+    file_numbers: HashMap<String, u32>,
+}
+
+/// How often an id was seen, and where first.
+struct FirstSeen {
+    count: usize,
+    file: u32,
+    /// The line in that file, for JSON lines (0 for a whole file).
+    line: u32,
+}
 
 impl SeenIds {
     /// Counts a record's id; a repeated id gets a warning and a repeat number.
@@ -360,15 +375,46 @@ impl SeenIds {
         let Ok(doc) = record else { return };
         let mut h = Fnv::new();
         h.field(&doc.id);
-        let (count, first) = self.0.entry(h.finish()).or_insert((0, doc.source.clone()));
-        if *count > 0 {
-            doc.repeat = *count;
+        let seen = match self.ids.entry(h.finish()) {
+            Entry::Occupied(seen) => seen.into_mut(),
+            Entry::Vacant(place) => {
+                // A JSON-lines source reads `file:line`.
+                let (file, line) = match doc.source.rsplit_once(':') {
+                    Some((file, line)) => match line.parse::<u32>() {
+                        Ok(n) if n > 0 && n.to_string() == line => (file, n),
+                        _ => (doc.source.as_str(), 0),
+                    },
+                    None => (doc.source.as_str(), 0),
+                };
+                let file = match self.file_numbers.get(file) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.files.len() as u32;
+                        self.files.push(file.to_string());
+                        self.file_numbers.insert(file.to_string(), n);
+                        n
+                    }
+                };
+                place.insert(FirstSeen {
+                    count: 0,
+                    file,
+                    line,
+                })
+            }
+        };
+        if seen.count > 0 {
+            let file = &self.files[seen.file as usize];
+            let first = match seen.line {
+                0 => file.clone(),
+                line => format!("{file}:{line}"),
+            };
+            doc.repeat = seen.count;
             doc.warnings.push(format!(
                 "duplicate document id {:?} (first at {first}); its facts get ids of their own",
                 doc.id
             ));
         }
-        *count += 1;
+        seen.count += 1;
     }
 }
 
@@ -469,6 +515,44 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_ids_name_where_they_were_first_seen() {
+        let mut seen = SeenIds::default();
+        let mut warnings = Vec::new();
+        for (id, source) in [
+            ("a", "dump.jsonl:1"),
+            ("b", "notes/b.txt"),
+            ("a", "dump.jsonl:7"),
+            ("b", "other.jsonl:2"),
+            ("c", "odd:007"),
+            ("c", "x"),
+            ("a", "y"),
+        ] {
+            let mut record: Record = Ok(Document::from_text(id, source, "T\n\nBody.".into()));
+            seen.mark(&mut record);
+            let doc = record.unwrap();
+            warnings.push((doc.repeat, doc.warnings.join("")));
+        }
+        let note = |id: &str, first: &str| {
+            format!(
+                "duplicate document id {id:?} (first at {first}); its facts get ids of their own"
+            )
+        };
+        assert_eq!(
+            warnings,
+            vec![
+                (0, String::new()),
+                (0, String::new()),
+                (1, note("a", "dump.jsonl:1")),
+                (1, note("b", "notes/b.txt")),
+                (0, String::new()),
+                (1, note("c", "odd:007")),
+                (2, note("a", "dump.jsonl:1")),
+            ]
+        );
+        assert_eq!(seen.files, ["dump.jsonl", "notes/b.txt", "odd:007"]);
+    }
 
     #[test]
     fn shards_partition_the_documents() {

@@ -195,12 +195,13 @@ impl Extractor {
                 .iter()
                 .find(|e| matches!(kind_of(e), EntryKind::Stop { .. }))
             {
+                let (rule, value) = &self.entry_facts[*stop];
                 out.push(Candidate {
                     start: hit.start,
                     end: hit.end,
                     fact_type: FactType::Organisation,
-                    value: Arc::new(Value::Null),
-                    rule: self.entry_facts[*stop].0.clone(),
+                    value: value.clone(),
+                    rule: rule.clone(),
                     priority: 0,
                     stop: true,
                 });

@@ -150,11 +150,23 @@ pub fn content_hash(doc: &str, fact_type: FactType, text: &str, sentence: &str) 
     h
 }
 
-/// A fact's id from its [`content_hash`] and its occurrence.
+/// A fact's id from its [`content_hash`] and its occurrence: the hash in
+/// 16 lower-case hex digits.
 pub fn id_with_occurrence(mut content: Fnv, occurrence: usize) -> String {
-    content.field(&occurrence.to_string());
-    format!("{:016x}", content.finish())
+    if occurrence < 10 {
+        content.field(&DIGITS[occurrence..=occurrence]);
+    } else {
+        content.field(&occurrence.to_string());
+    }
+    let hash = content.finish();
+    (0..16)
+        .rev()
+        .map(|i| char::from(HEX[(hash >> (i * 4)) as usize & 0xf]))
+        .collect()
 }
+
+const DIGITS: &str = "0123456789";
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 #[cfg(test)]
 mod tests {
@@ -177,5 +189,28 @@ mod tests {
         assert_ne!(a, fact_id("d", FactType::Metric, "41 percent", "S.", 1));
         assert_ne!(a, fact_id("e", FactType::Metric, "41 percent", "S.", 0));
         assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn ids_are_the_fnv_hash_of_the_fields_in_hex() {
+        for occurrence in [0, 1, 9, 10, 11, 123, 40_000] {
+            let mut h = Fnv::new();
+            for field in ["doc-1", "metric", "41 percent", "It rose 41 percent."] {
+                h.field(field);
+            }
+            h.field(&occurrence.to_string());
+            let id = fact_id(
+                "doc-1",
+                FactType::Metric,
+                "41 percent",
+                "It rose 41 percent.",
+                occurrence,
+            );
+            assert_eq!(id, format!("{:016x}", h.finish()));
+        }
+        assert_eq!(
+            fact_id("d", FactType::Date, "2023", "In 2023.", 0),
+            "b7fb0ebab5aef395"
+        );
     }
 }

@@ -166,7 +166,7 @@ impl Extractor {
         known_ends.sort_unstable();
         for file in &self.patterns {
             file.scan(search, budget, |rule, slots| {
-                let c = self.normalise(file.fact_type, rule, &slots, reference)?;
+                let c = self.normalise(file.fact_type, rule, slots, reference)?;
                 let end = c.end;
                 // A name the gazetteer knows wins over a shape that only
                 // adds words before it ("CEO of <trust>").

@@ -404,11 +404,12 @@ impl CompiledPatterns {
         &'t self,
         text: &'t str,
         budget: &Budget,
-        mut found: impl FnMut(&'t CompiledRule, Slots<'t>) -> Option<usize>,
+        mut found: impl FnMut(&'t CompiledRule, &Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
         let finder = self.finder_for(text);
         let mut caches = self.caches.get();
         caches.resize_with(self.rules.len(), || None);
+        let mut slots = Slots::new(text, 0..0, Vec::new());
         let mut at = 0;
         let mut matches = 0usize;
         while at <= text.len() {
@@ -423,12 +424,14 @@ impl CompiledPatterns {
             let rule = &self.rules[index];
             let cache = caches[index].get_or_insert_with(|| rule.reader.cache());
             let caps = rule.reader.read(text, m.range(), cache);
-            let slots = rule
-                .slots
-                .iter()
-                .filter_map(|(name, g)| caps.get_group(*g).map(|s| (name.as_str(), s.start..s.end)))
-                .collect();
-            at = match found(rule, Slots::new(text, m.start()..m.end(), slots)) {
+            slots.whole = m.range();
+            slots.slots.clear();
+            slots.slots.extend(
+                rule.slots
+                    .iter()
+                    .filter_map(|(name, g)| caps.get_group(*g).map(|s| (name.as_str(), s.range()))),
+            );
+            at = match found(rule, &slots) {
                 Some(end) if end > m.start() => end,
                 _ => next_char(text, m.start()),
             };

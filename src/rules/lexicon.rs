@@ -5,7 +5,9 @@
 
 use super::tsv;
 use super::RuleError;
+use crate::fact::Fnv;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 /// The tables every rule folder must have, and whether each needs a value.
@@ -33,8 +35,12 @@ const TABLES: &[(&str, bool)] = &[
 /// All word lists, by table name.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    tables: BTreeMap<String, HashMap<String, String>>,
+    tables: BTreeMap<String, Table>,
 }
+
+/// One table: phrase key → value. Keys are short and looked up for every
+/// match a rule makes, so they are hashed with FNV, not SipHash.
+type Table = HashMap<String, String, BuildHasherDefault<Fnv>>;
 
 impl Lexicon {
     /// Loads every table from the lexicon folder; a missing table, a
@@ -43,7 +49,7 @@ impl Lexicon {
         let mut lexicon = Lexicon::default();
         for &(name, valued) in TABLES {
             let path = dir.join(format!("{name}.tsv"));
-            let mut table = HashMap::new();
+            let mut table = Table::default();
             for row in tsv::read(&path, if valued { 2 } else { 1 }, 2)? {
                 let key = phrase_key(&row.fields[0]);
                 if table.insert(key.clone(), row.fields[1].clone()).is_some() {

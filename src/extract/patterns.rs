@@ -3,7 +3,10 @@
 //! file order); the matched rule's own small regex then reads its slots
 //! from that match alone. Word boundaries are ASCII (`\b` next to `’` or `£`
 //! behaves as next to a space), which keeps the fast engines usable on any
-//! text.
+//! text. A text written only in the characters most news copy uses (ASCII,
+//! Latin-1, general punctuation, currency signs) is searched, and an ASCII
+//! span read, by the same rules with their classes cut down to those
+//! characters: exact there, and far smaller automata.
 
 use crate::budget::{Budget, OverBudget};
 use crate::fact::FactType;

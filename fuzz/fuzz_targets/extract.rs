@@ -1,8 +1,11 @@
 //! Fuzzes sections and extraction with the bundled rules: the section
 //! splitter, gazetteer, patterns and every normaliser (numbers, dates,
-//! metrics), checking the invariants facts promise.
+//! metrics), checking the invariants facts promise, and the JSON lines
+//! they are written as (each what serde_json makes of the fact).
 #![no_main]
+use factmine::batch::Processed;
 use factmine::calendar::Ymd;
+use factmine::output::Rendered;
 use factmine::{Document, Pipeline};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -32,5 +35,20 @@ fuzz_target!(|data: &[u8]| {
         assert!(f.start >= last_end, "facts do not overlap");
         last_end = f.end;
         assert_eq!(chars[f.start..f.end].iter().collect::<String>(), f.text);
+    }
+    let facts = analysis.facts.clone();
+    let done = Processed::Done {
+        doc,
+        analysis,
+        rendered: None,
+    };
+    let rendered = Rendered::of(&done).expect("an analysed document renders");
+    let lines: Vec<&[u8]> = rendered.facts.split_inclusive(|&b| b == b'\n').collect();
+    assert_eq!(lines.len(), facts.len());
+    for (line, fact) in lines.iter().zip(&facts) {
+        assert_eq!(
+            *line,
+            [serde_json::to_vec(fact).unwrap(), b"\n".to_vec()].concat()
+        );
     }
 });

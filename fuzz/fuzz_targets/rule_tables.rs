@@ -73,7 +73,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let (rel, original) = &f.tables[usize::from(*pick) % f.tables.len()];
     let path = f.dir.join(rel);
-    let mut content = if mode & 1 == 0 { Vec::new() } else { original.clone() };
+    let mut content = if mode & 1 == 0 {
+        Vec::new()
+    } else {
+        original.clone()
+    };
     content.extend_from_slice(body);
     fs::write(&path, &content).unwrap();
     match Pipeline::load(&f.dir) {
@@ -86,7 +90,10 @@ fuzz_target!(|data: &[u8]| {
             let chars: Vec<char> = SAMPLE.chars().collect();
             for fact in pipeline.analyse(&doc).facts {
                 assert!(fact.start < fact.end && fact.end <= chars.len());
-                assert_eq!(chars[fact.start..fact.end].iter().collect::<String>(), fact.text);
+                assert_eq!(
+                    chars[fact.start..fact.end].iter().collect::<String>(),
+                    fact.text
+                );
             }
         }
     }

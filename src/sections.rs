@@ -242,11 +242,14 @@ fn list_item_text(line: &str) -> &str {
     t.trim_start_matches(['.', ')']).trim()
 }
 
+/// Whether a line standing alone reads as a heading: at most 16 words,
+/// no closing punctuation, not a list item, some letters. (The cheap tests
+/// come first: most lines are paragraphs ending in a full stop.)
 fn is_heading(line: &str) -> bool {
     let t = line.trim();
     !t.is_empty()
-        && t.split_whitespace().count() <= 16
         && !t.ends_with(['.', ':', ',', ';'])
+        && t.split_whitespace().nth(16).is_none()
         && !is_list_item(t)
         && t.chars().any(char::is_alphabetic)
 }

@@ -9,7 +9,7 @@ pub mod numbers;
 pub mod patterns;
 
 pub use gazetteer::{GazetteerMatcher, Hit};
-pub use patterns::{CompiledPatterns, CompiledRule, Slots};
+pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
 
 use crate::budget::{Budget, OverBudget};
 use crate::calendar::Ymd;
@@ -121,11 +121,12 @@ impl Extractor {
     /// file's finder over `text`, counting raw matches and doing nothing
     /// else: the floor a benchmark compares the pipeline with.
     pub fn bare_pass(&self, text: &str) -> usize {
+        let alphabet = Alphabet::of(text);
         self.gazetteer.count_raw(text)
             + self
                 .patterns
                 .iter()
-                .map(|p| p.count_raw(text))
+                .map(|p| p.count_raw(text, alphabet))
                 .sum::<usize>()
     }
 
@@ -164,8 +165,9 @@ impl Extractor {
         let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         known_ends.sort_unstable();
+        let alphabet = Alphabet::of(search);
         for file in &self.patterns {
-            file.scan(search, budget, |rule, slots| {
+            file.scan(search, alphabet, budget, |rule, slots| {
                 let c = self.normalise(file.fact_type, rule, slots, reference)?;
                 let end = c.end;
                 // A name the gazetteer knows wins over a shape that only

@@ -189,6 +189,27 @@ const COMMON: [(char, char); 3] = [
     ('\u{20a0}', '\u{20cf}'),
 ];
 
+/// Which characters a text is written in, as far as the finders care:
+/// found once per text and handed to every pattern file's scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alphabet {
+    /// Only [`COMMON`] characters: the cut-down finders apply.
+    Common,
+    /// Anything else.
+    Any,
+}
+
+impl Alphabet {
+    /// The alphabet of a text.
+    pub fn of(text: &str) -> Alphabet {
+        if in_common_alphabet(text) {
+            Alphabet::Common
+        } else {
+            Alphabet::Any
+        }
+    }
+}
+
 /// Whether a text is written only in [`COMMON`] characters: runs of ASCII
 /// are skipped eight bytes at a time, and only the other characters looked
 /// up.
@@ -381,24 +402,24 @@ impl CompiledPatterns {
         })
     }
 
-    /// How many matches the finder reports in `text`, with no slots read
+    /// How many matches the finder for the text's [`Alphabet`] reports in
+    /// `text`, with no slots read
     /// and nothing normalised: the bare cost of the pass, for benchmarks.
-    pub fn count_raw(&self, text: &str) -> usize {
-        self.finder_for(text).find_iter(text).count()
+    pub fn count_raw(&self, text: &str, alphabet: Alphabet) -> usize {
+        self.finder_for(alphabet).find_iter(text).count()
     }
 
-    /// The finder for a text: the one cut down to [`COMMON`] characters
-    /// when the text is written only in those.
-    fn finder_for(&self, text: &str) -> &Regex {
-        if in_common_alphabet(text) {
-            &self.common_finder
-        } else {
-            &self.finder
+    /// The finder for a text's alphabet: the one cut down to [`COMMON`]
+    /// characters when the text is written only in those.
+    fn finder_for(&self, alphabet: Alphabet) -> &Regex {
+        match alphabet {
+            Alphabet::Common => &self.common_finder,
+            Alphabet::Any => &self.finder,
         }
     }
 
-    /// Runs the finder once over `text`, calling `found` with each match's
-    /// rule and slots. `found` returns where the fact it made ends (the
+    /// Runs the finder for the text's [`Alphabet`] once over `text`, calling
+    /// `found` with each match's rule and slots. `found` returns where the fact it made ends (the
     /// scan goes on from there, so words a rule captured as context but left
     /// out of its fact can start the next fact), or `None` when it rejected
     /// the match (the scan goes on from the next character).
@@ -406,10 +427,11 @@ impl CompiledPatterns {
     pub fn scan<'t>(
         &'t self,
         text: &'t str,
+        alphabet: Alphabet,
         budget: &Budget,
         mut found: impl FnMut(&'t CompiledRule, &Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
-        let finder = self.finder_for(text);
+        let finder = self.finder_for(alphabet);
         let mut caches = self.caches.get();
         caches.resize_with(self.rules.len(), || None);
         let mut slots = Slots::new(text, 0..0, Vec::new());

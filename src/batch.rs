@@ -8,7 +8,7 @@ use crate::budget::Budget;
 use crate::document::Document;
 use crate::fact::{FactType, Fnv};
 use crate::ingest::{InputError, Record};
-use crate::output::{Rendered, Sink};
+use crate::output::{Lines, Rendered, Sink};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::sections::SectionKind;
 use rayon::prelude::*;
@@ -31,7 +31,7 @@ pub enum Processed {
         /// Its sections and facts.
         analysis: Analysis,
         /// Its output lines, when the sink asked for them to be rendered
-        /// on the worker threads (see [`Sink::wants_lines`]).
+        /// on the worker threads (see [`Sink::lines`]).
         rendered: Option<Box<Rendered>>,
     },
     /// Could not be read.
@@ -297,9 +297,14 @@ pub struct RunOptions {
     pub limits: Limits,
 }
 
-/// Analyses one record within the limits and, when `render` is set,
-/// renders its output lines.
-fn process(pipeline: &Pipeline, record: Record, options: &RunOptions, render: bool) -> Processed {
+/// Analyses one record within the limits and renders the output lines the
+/// sink writes.
+fn process(
+    pipeline: &Pipeline,
+    record: Record,
+    options: &RunOptions,
+    render: Option<Lines>,
+) -> Processed {
     let doc = match record {
         Ok(doc) => doc,
         Err(e) => return Processed::Failed(e),
@@ -341,8 +346,8 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions, render: bo
         analysis,
         rendered: None,
     };
-    if render {
-        let lines = Rendered::of(&done).map(Box::new);
+    if let Some(wanted) = render {
+        let lines = Rendered::of(&done, wanted).map(Box::new);
         if let Processed::Done { rendered, .. } = &mut done {
             *rendered = lines;
         }
@@ -464,7 +469,7 @@ pub fn run(
     // the records read in one go (some may belong to other shards); each
     // ends with a checkpoint.
     let batch_size = options.batch_size.max(1);
-    let render = sink.wants_lines();
+    let render = sink.lines();
     std::thread::scope(|scope| -> io::Result<()> {
         let mut working: Option<(ScopedJoinHandle<Vec<Processed>>, usize)> = None;
         loop {

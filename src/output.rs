@@ -19,11 +19,12 @@ use std::sync::Arc;
 pub trait Sink {
     /// Writes one document's facts and record.
     fn document(&mut self, processed: &Processed) -> io::Result<()>;
-    /// Whether this sink writes JSON lines: the batch run then renders each
-    /// analysed document's lines ([`Rendered`]) on its worker threads, in
-    /// parallel, and `document` finds them in [`Processed::Done`].
-    fn wants_lines(&self) -> bool {
-        false
+    /// Which JSON lines this sink writes, if any: the batch run then renders
+    /// them for each analysed document ([`Rendered`]) on its worker
+    /// threads, in parallel, and `document` finds them in
+    /// [`Processed::Done`].
+    fn lines(&self) -> Option<Lines> {
+        None
     }
     /// Marks the end of a batch: `consumed` input records are done.
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()>;
@@ -95,20 +96,32 @@ pub fn document_record(processed: &Processed) -> Value {
 pub struct Rendered {
     /// The facts' lines.
     pub facts: Vec<u8>,
-    /// The document's line.
-    pub document: Vec<u8>,
+    /// The document's line, when it was asked for.
+    pub document: Option<Vec<u8>>,
+}
+
+/// Which of a document's JSON lines a sink writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// Its facts (`facts.jsonl`, or a stream).
+    Facts,
+    /// Its facts and its record (`documents.jsonl`).
+    FactsAndDocument,
 }
 
 impl Rendered {
-    /// Renders an analysed document (`None` for the other outcomes, whose
-    /// lines are carried over or short).
-    pub fn of(processed: &Processed) -> Option<Rendered> {
+    /// Renders an analysed document's lines (`None` for the other outcomes,
+    /// whose lines are carried over or short).
+    pub fn of(processed: &Processed, lines: Lines) -> Option<Rendered> {
         let Processed::Done { analysis, .. } = processed else {
             return None;
         };
-        let mut document =
-            serde_json::to_vec(&document_record(processed)).expect("a JSON value serialises");
-        document.push(b'\n');
+        let document = (lines == Lines::FactsAndDocument).then(|| {
+            let mut line =
+                serde_json::to_vec(&document_record(processed)).expect("a JSON value serialises");
+            line.push(b'\n');
+            line
+        });
         Some(Rendered {
             facts: fact_lines(&analysis.facts),
             document,
@@ -308,10 +321,16 @@ impl DirSink {
 impl Sink for DirSink {
     fn document(&mut self, processed: &Processed) -> io::Result<()> {
         write_facts(&mut self.facts, processed)?;
-        match processed {
+        let rendered = match processed {
             Processed::Done {
                 rendered: Some(r), ..
-            } => self.documents.write_all(&r.document),
+            } => r.document.as_deref(),
+            _ => None,
+        };
+        if let Some(line) = rendered {
+            return self.documents.write_all(line);
+        }
+        match processed {
             Processed::Unchanged(c) => {
                 self.documents.write_all(c.document_line.as_bytes())?;
                 self.documents.write_all(b"\n")
@@ -323,8 +342,8 @@ impl Sink for DirSink {
         }
     }
 
-    fn wants_lines(&self) -> bool {
-        true
+    fn lines(&self) -> Option<Lines> {
+        Some(Lines::FactsAndDocument)
     }
 
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()> {
@@ -379,8 +398,8 @@ impl<W: Write> Sink for StreamSink<W> {
         write_facts(&mut self.out, processed)
     }
 
-    fn wants_lines(&self) -> bool {
-        true
+    fn lines(&self) -> Option<Lines> {
+        Some(Lines::Facts)
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {

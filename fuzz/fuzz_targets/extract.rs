@@ -5,7 +5,7 @@
 #![no_main]
 use factmine::batch::Processed;
 use factmine::calendar::Ymd;
-use factmine::output::Rendered;
+use factmine::output::{Lines, Rendered};
 use factmine::{Document, Pipeline};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         analysis,
         rendered: None,
     };
-    let rendered = Rendered::of(&done).expect("an analysed document renders");
+    let rendered = Rendered::of(&done, Lines::Facts).expect("an analysed document renders");
     let lines: Vec<&[u8]> = rendered.facts.split_inclusive(|&b| b == b'\n').collect();
     assert_eq!(lines.len(), facts.len());
     for (line, fact) in lines.iter().zip(&facts) {

@@ -74,7 +74,8 @@ impl CaseRule {
 pub enum EntryKind {
     /// An organisation (an ICS/ICB included).
     Organisation {
-        /// trust, national, council, company, university, charity, network, media, ics, other.
+        /// trust, national, council, company, university, charity, network, media,
+        /// hospital, ccg, csu, ics, other.
         kind: String,
         /// A public code (ODS) when known.
         code: Option<String>,
@@ -134,6 +135,9 @@ const ORG_KINDS: &[&str] = &[
     "charity",
     "network",
     "media",
+    "hospital",
+    "ccg",
+    "csu",
     "other",
 ];
 

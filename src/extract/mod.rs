@@ -7,6 +7,7 @@ mod gazetteer;
 pub mod metrics;
 pub mod numbers;
 pub mod patterns;
+mod propagate;
 
 pub use gazetteer::{GazetteerMatcher, Hit};
 pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
@@ -180,7 +181,9 @@ impl Extractor {
             })?;
         }
         budget.check("matching patterns")?;
-        let mut kept = resolve(found);
+        let mut kept = keep_longest(found);
+        propagate::propagate(search, &mut kept, &self.lexicon);
+        kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
         Ok(kept)
     }
@@ -290,7 +293,8 @@ impl Extractor {
                 (span.start, m.end, m.value, 2)
             }
             FactType::Organisation | FactType::Technology => {
-                let name = slots.range("name").unwrap_or(span);
+                let named = slots.range("name");
+                let name = named.clone().unwrap_or(span);
                 let leading = if fact_type == FactType::Organisation {
                     "org_leading"
                 } else {
@@ -299,7 +303,9 @@ impl Extractor {
                 let (start, end) =
                     trim_leading(text, name.start, name.end, leading, &self.lexicon)?;
                 let name = &text[start..end];
-                if fact_type == FactType::Organisation && joins_two_names(name) {
+                if fact_type == FactType::Organisation && joins_two_names(name)
+                    || named.is_some() && self.lexicon.contains("name_stops", name)
+                {
                     return None;
                 }
                 let mut value = Map::new();
@@ -403,14 +409,15 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
 }
 
 /// A company name listed among technologies ("using the NHS App, Patient
-/// Knows Best and peak flow devices") is read as its product: a kept
-/// company fact with a product reading becomes the product when the fact
-/// just before or after it, joined only by a comma, "and" or "or", is a
-/// technology.
+/// Knows Best and peak flow devices") or standing just before one ("the
+/// Docobo remote monitoring app") is read as its product: a kept company
+/// fact with a product reading becomes the product when the fact just
+/// before or after it, joined only by a comma, "and" or "or", is a
+/// technology, or when a technology follows it directly.
 fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Candidate>) {
     let joined = |a: &Candidate, b: &Candidate| {
         let between = text[a.end..b.start].trim();
-        matches!(between, "," | "and" | "or" | ", and" | ", or" | "&" | "/")
+        matches!(between, "" | "," | "and" | "or" | ", and" | ", or" | "&" | "/")
     };
     for product in products {
         let Some(i) = kept
@@ -421,7 +428,8 @@ fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Cand
         };
         let tech_before = i > 0
             && kept[i - 1].fact_type == FactType::Technology
-            && joined(&kept[i - 1], &kept[i]);
+            && joined(&kept[i - 1], &kept[i])
+            && !text[kept[i - 1].end..kept[i].start].trim().is_empty();
         let tech_after = i + 1 < kept.len()
             && kept[i + 1].fact_type == FactType::Technology
             && joined(&kept[i], &kept[i + 1]);
@@ -494,8 +502,17 @@ pub(crate) fn head(text: &str, max: usize) -> &str {
 }
 
 /// Keeps the longest of overlapping candidates (ties: lower priority
-/// number, then the earlier one), and returns them in text order.
-pub fn resolve(mut found: Vec<Candidate>) -> Vec<Candidate> {
+/// number, then the earlier one), and returns them in text order, stop
+/// phrases dropped.
+pub fn resolve(found: Vec<Candidate>) -> Vec<Candidate> {
+    let mut kept = keep_longest(found);
+    kept.retain(|c| !c.stop);
+    kept
+}
+
+/// [`resolve`] with the stop phrases that won their spans still in, so
+/// that later steps leave their text alone.
+fn keep_longest(mut found: Vec<Candidate>) -> Vec<Candidate> {
     found.sort_by(|a, b| {
         (b.end - b.start)
             .cmp(&(a.end - a.start))
@@ -515,7 +532,6 @@ pub fn resolve(mut found: Vec<Candidate>) -> Vec<Candidate> {
         taken.insert(c.start, c.end);
         kept.push(c);
     }
-    kept.retain(|c| !c.stop);
     kept.sort_by_key(|c| c.start);
     kept
 }

@@ -30,6 +30,8 @@ const TABLES: &[(&str, bool)] = &[
     ("org_leading", false),
     ("tech_leading", false),
     ("org_name_words", false),
+    ("name_heads", true),
+    ("name_stops", false),
 ];
 
 /// All word lists, by table name.

@@ -1,0 +1,428 @@
+//! Document-level propagation, as GATE's orthomatcher does it: a name
+//! established as an organisation or technology in one place of a document
+//! labels its other mentions there.
+//!
+//! A name is established by a pattern rule with a strong cue (a gazetteer
+//! name is found everywhere already), or by an acronym defined in brackets
+//! after a name ("National Widget Lab (NWL)"). Its other mentions are the
+//! name itself, its short form (a trust's name without "NHS Trust", a
+//! company's without "Ltd") and the acronym, each as a whole word (a
+//! possessive "NWL's" included, since the span stops before the
+//! apostrophe). A propagated fact's `rule` says where it came from:
+//! `propagated:<rule of the first mention>@<first mention>`.
+
+use super::Candidate;
+use crate::fact::FactType;
+use crate::rules::Lexicon;
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The priority of a propagated fact: below every rule that finds text on
+/// its own, so a direct match of the same span wins.
+const PRIORITY: u8 = 4;
+
+/// Endings dropped to make the short form of a pattern-found name.
+const SHORT_FORM_ENDINGS: [&str; 9] = [
+    " NHS Foundation Trust",
+    " NHS Trust",
+    " Foundation Trust",
+    " Ltd",
+    " Ltd.",
+    " Limited",
+    " plc",
+    " PLC",
+    " LLP",
+];
+
+/// One name to look for, and the fact each of its mentions becomes.
+struct Seed {
+    fact_type: FactType,
+    value: Arc<Value>,
+    rule: Arc<str>,
+}
+
+/// Adds the mentions of names and acronyms established in `text` to
+/// `kept` (candidates after overlaps were resolved, stop phrases still in,
+/// sorted by start), where no candidate covers them yet; `kept` stays
+/// sorted by start.
+pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
+    let mut taken: BTreeMap<usize, usize> = kept.iter().map(|c| (c.start, c.end)).collect();
+    let mut seeds: Vec<(String, Seed)> = Vec::new();
+    let mut added: Vec<Candidate> = Vec::new();
+    for def in acronym_definitions(text) {
+        // "(ICS)" after a name is its type, not a mention (guideline §6);
+        // "Widget Exemplar (WE) programme" names a programme.
+        let next = text[def.end + 1..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(|c: char| !c.is_alphanumeric());
+        if lexicon.contains("name_stops", def.acronym)
+            || lexicon.get("name_heads", next) == Some("none")
+        {
+            continue;
+        }
+        let source = kept.iter().find(|c| {
+            !c.stop
+                && matches!(c.fact_type, FactType::Organisation | FactType::Technology)
+                && c.end <= def.open
+                && text[c.end..def.open].trim().is_empty()
+                && def.open - c.end <= 2
+        });
+        let (fact_type, value, name_rule, name) = match source {
+            Some(c) => (
+                c.fact_type,
+                c.value.clone(),
+                c.rule.to_string(),
+                &text[c.start..c.end],
+            ),
+            None => {
+                let Some(start) = expanded_start(text, def.open, def.acronym) else {
+                    continue;
+                };
+                let name_end = text[..def.open].trim_end().len();
+                let name = &text[start..name_end];
+                let head = name.rsplit(' ').next().unwrap_or(name);
+                let fact_type = match lexicon.get("name_heads", head) {
+                    Some("technology") => FactType::Technology,
+                    Some("none") => continue,
+                    _ => FactType::Organisation,
+                };
+                // "a Centre of Excellence (CoE)" introduces a unit, not a name.
+                let article = text[..start].trim_end().rsplit(' ').next();
+                if clashes(&taken, start, name_end) || matches!(article, Some("a" | "an" | "A" | "An")) {
+                    continue;
+                }
+                let key = if fact_type == FactType::Organisation {
+                    "kind"
+                } else {
+                    "category"
+                };
+                let value = Arc::new(json!({"canonical": name, key: "other"}));
+                let rule: Arc<str> = Arc::from(format!("acronym:{}", def.acronym));
+                taken.insert(start, name_end);
+                added.push(candidate(start, name_end, fact_type, &value, &rule));
+                (fact_type, value, rule.to_string(), name)
+            }
+        };
+        let rule: Arc<str> = Arc::from(format!("propagated:{name_rule}@{name}"));
+        if !clashes(&taken, def.start, def.end) {
+            taken.insert(def.start, def.end);
+            added.push(candidate(def.start, def.end, fact_type, &value, &rule));
+        }
+        seeds.push((
+            def.acronym.to_string(),
+            Seed {
+                fact_type,
+                value,
+                rule,
+            },
+        ));
+    }
+    for c in kept.iter().filter(|c| c.priority == 3 && !c.stop) {
+        let name = &text[c.start..c.end];
+        if !name.contains(char::is_uppercase) {
+            continue;
+        }
+        let rule: Arc<str> = Arc::from(format!("propagated:{}@{name}", c.rule));
+        let mut names = vec![name.to_string()];
+        if c.fact_type == FactType::Organisation {
+            names.extend(short_form(name, lexicon));
+        }
+        for n in names {
+            seeds.push((
+                n,
+                Seed {
+                    fact_type: c.fact_type,
+                    value: c.value.clone(),
+                    rule: rule.clone(),
+                },
+            ));
+        }
+    }
+    seeds.retain(|(name, _)| !lexicon.contains("name_stops", name));
+    if !seeds.is_empty() {
+        let finder = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(seeds.iter().map(|(n, _)| n.as_str()))
+            .expect("a few short names always build");
+        for m in finder.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if !whole_word(text, start, end) || clashes(&taken, start, end) {
+                continue;
+            }
+            let seed = &seeds[m.pattern().as_usize()].1;
+            taken.insert(start, end);
+            added.push(candidate(start, end, seed.fact_type, &seed.value, &seed.rule));
+        }
+    }
+    if !added.is_empty() {
+        kept.extend(added);
+        kept.sort_by_key(|c| c.start);
+    }
+}
+
+fn candidate(
+    start: usize,
+    end: usize,
+    fact_type: FactType,
+    value: &Arc<Value>,
+    rule: &Arc<str>,
+) -> Candidate {
+    Candidate {
+        start,
+        end,
+        fact_type,
+        value: value.clone(),
+        rule: rule.clone(),
+        priority: PRIORITY,
+        stop: false,
+    }
+}
+
+/// Whether `start..end` overlaps a span already taken.
+fn clashes(taken: &BTreeMap<usize, usize>, start: usize, end: usize) -> bool {
+    taken
+        .range(..end)
+        .next_back()
+        .is_some_and(|(_, &e)| e > start)
+}
+
+/// Whether `start..end` is a whole word: no letter or digit just before or
+/// just after it.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// The short form of an organisation's name: without its trust or company
+/// ending, when at least two words remain and one of them marks an
+/// organisation (lexicon `org_name_words`), so that a bare place name is
+/// never propagated ("Mid and South Essex").
+fn short_form(name: &str, lexicon: &Lexicon) -> Option<String> {
+    let base = SHORT_FORM_ENDINGS
+        .iter()
+        .find_map(|e| name.strip_suffix(e))?;
+    let base = base.strip_prefix("The ").unwrap_or(base);
+    let words: Vec<&str> = base.split_whitespace().collect();
+    (words.len() >= 2 && words.iter().any(|w| lexicon.contains("org_name_words", w)))
+        .then(|| base.to_string())
+}
+
+/// An acronym in brackets: `(NWL)`.
+#[derive(Debug, PartialEq)]
+struct Definition<'t> {
+    /// Where the opening bracket is.
+    open: usize,
+    /// The acronym's span.
+    start: usize,
+    end: usize,
+    acronym: &'t str,
+}
+
+/// Every bracketed acronym in `text`: 2 to 10 letters, digits or `&`,
+/// starting with a capital, all capitals or with at least three ("NWL",
+/// "SaTH"; "CoE" and "Ab" are too weak to tell from a word).
+fn acronym_definitions(text: &str) -> Vec<Definition<'_>> {
+    let mut out = Vec::new();
+    for (open, _) in text.match_indices('(') {
+        let rest = &text[open + 1..];
+        let Some(close) = rest.find(')') else {
+            continue;
+        };
+        let acronym = &rest[..close];
+        let upper = acronym.chars().filter(char::is_ascii_uppercase).count();
+        let lower = acronym.chars().filter(char::is_ascii_lowercase).count();
+        let ok = (2..=10).contains(&acronym.len())
+            && acronym.starts_with(|c: char| c.is_ascii_uppercase())
+            && acronym
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '&')
+            && upper >= 2
+            && (lower == 0 || upper >= 3);
+        if ok {
+            out.push(Definition {
+                open,
+                start: open + 1,
+                end: open + 1 + close,
+                acronym,
+            });
+        }
+    }
+    out
+}
+
+/// Where the name an acronym abbreviates starts, when the capitalised
+/// words just before the bracket have the acronym's capitals as their
+/// initials ("Northfield Imaging Consortium (NIC)"; small joining words
+/// such as "and" or "of" are skipped). `None` when they do not.
+fn expanded_start(text: &str, open: usize, acronym: &str) -> Option<usize> {
+    let wanted: Vec<char> = acronym
+        .chars()
+        .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        .collect();
+    let before = text[..open].trim_end();
+    let mut initials: Vec<char> = Vec::new();
+    let mut pos = before.len();
+    for word in before.rsplit(' ').take(12) {
+        let start = pos - word.len();
+        pos = start.saturating_sub(1);
+        if word.is_empty() || word.ends_with([',', ';', ':', '.', ')']) {
+            return None;
+        }
+        let first = word.chars().next()?;
+        if !first.is_uppercase() {
+            if JOINERS.contains(&word) {
+                continue;
+            }
+            return None;
+        }
+        let mut own: Vec<char> = vec![first];
+        own.extend(
+            word.chars()
+                .skip(1)
+                .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+        );
+        for c in own.into_iter().rev() {
+            initials.insert(0, c);
+        }
+        if initials.len() > wanted.len() {
+            return None;
+        }
+        if initials == wanted {
+            return (word != "The").then_some(start);
+        }
+    }
+    None
+}
+
+/// Small words a name may hold between its capitalised words.
+const JOINERS: [&str; 9] = ["and", "of", "for", "the", "&", "in", "on", "to", "de"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> Lexicon {
+        Lexicon::from_tables(&[
+            (
+                "name_heads",
+                &[("record", "technology"), ("care", "none")][..],
+            ),
+            ("org_name_words", &[("community", ""), ("services", "")][..]),
+            ("name_stops", &[][..]),
+        ])
+    }
+
+    fn org(text: &str, name: &str, rule: &str, priority: u8) -> Candidate {
+        let start = text.find(name).unwrap();
+        Candidate {
+            start,
+            end: start + name.len(),
+            fact_type: FactType::Organisation,
+            value: Arc::new(json!({"canonical": name, "kind": "other"})),
+            rule: Arc::from(rule),
+            priority,
+            stop: false,
+        }
+    }
+
+    fn spans(text: &str, kept: &[Candidate]) -> Vec<(String, FactType, String)> {
+        kept.iter()
+            .map(|c| {
+                (
+                    text[c.start..c.end].to_string(),
+                    c.fact_type,
+                    c.rule.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn acronyms_after_a_known_name_are_its_mentions() {
+        let text = "Northfield Imaging Consortium (NIC) said so. NIC's staff and the NICE team.";
+        let mut kept = vec![org(text, "Northfield Imaging Consortium", "org.network", 3)];
+        propagate(text, &mut kept, &lexicon());
+        let rule = "propagated:org.network@Northfield Imaging Consortium";
+        assert_eq!(
+            spans(text, &kept),
+            vec![
+                (
+                    "Northfield Imaging Consortium".into(),
+                    FactType::Organisation,
+                    "org.network".into()
+                ),
+                ("NIC".into(), FactType::Organisation, rule.into()),
+                ("NIC".into(), FactType::Organisation, rule.into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_typed_by_their_head_word() {
+        let text = "The Eastshire Care Record (ECR) and Harbour Care Direct (HCD) and Urgent \
+                    and Emergency Care (UEC). ECR, HCD, UEC.";
+        let mut kept = Vec::new();
+        propagate(text, &mut kept, &lexicon());
+        let got: Vec<(String, FactType)> = spans(text, &kept)
+            .into_iter()
+            .map(|(s, t, _)| (s, t))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Eastshire Care Record".into(), FactType::Technology),
+                ("ECR".into(), FactType::Technology),
+                ("Harbour Care Direct".into(), FactType::Organisation),
+                ("HCD".into(), FactType::Organisation),
+                ("ECR".into(), FactType::Technology),
+                ("HCD".into(), FactType::Organisation),
+            ]
+        );
+        assert_eq!(kept[0].rule.as_ref(), "acronym:ECR");
+    }
+
+    #[test]
+    fn short_forms_of_pattern_names_are_mentions() {
+        let text = "Westvale Community Services NHS Trust grew. Westvale Community Services \
+                    said. Westvale Community Servicesx did not.";
+        let mut kept = vec![org(
+            text,
+            "Westvale Community Services NHS Trust",
+            "org.nhs_trust",
+            3,
+        )];
+        propagate(text, &mut kept, &lexicon());
+        assert_eq!(kept.len(), 2);
+        assert_eq!(&text[kept[1].start..kept[1].end], "Westvale Community Services");
+        // A gazetteer name (priority 0) is found everywhere already.
+        let mut kept = vec![org(
+            text,
+            "Westvale Community Services NHS Trust",
+            "organisations.tsv:9",
+            0,
+        )];
+        propagate(text, &mut kept, &lexicon());
+        assert_eq!(kept.len(), 1);
+    }
+
+    #[test]
+    fn initials_must_match_exactly() {
+        let t = "the Northern Pathology Imaging Co-operative (NPIC)";
+        let open = t.find('(').unwrap();
+        assert_eq!(expanded_start(t, open, "NPIC"), Some(4));
+        let t = "Early Warning Score (NEWS2)";
+        assert_eq!(expanded_start(t, t.find('(').unwrap(), "NEWS2"), None);
+        let t = "University Hospitals Sussex (UHSx)";
+        assert_eq!(expanded_start(t, t.find('(').unwrap(), "UHSx"), Some(0));
+        let found: Vec<&str> = acronym_definitions("a (CoE) b (Ab) (SaTH) (2023) (LSCft)")
+            .iter()
+            .map(|d| d.acronym)
+            .collect();
+        assert_eq!(found, vec!["SaTH", "LSCft"]);
+    }
+}

@@ -166,6 +166,11 @@ impl Extractor {
         let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         known_ends.sort_unstable();
+        let known_terms: Vec<(usize, usize)> = found
+            .iter()
+            .filter(|c| c.fact_type == FactType::Technology)
+            .map(|c| (c.start, c.end))
+            .collect();
         let alphabet = Alphabet::of(search);
         for file in &self.patterns {
             file.scan(search, alphabet, budget, |rule, slots| {
@@ -174,7 +179,10 @@ impl Extractor {
                 // A name the gazetteer knows wins over a shape that only
                 // adds words before it ("CEO of <trust>").
                 let named = matches!(c.fact_type, FactType::Organisation | FactType::Technology);
-                if !(named && known_ends.binary_search(&(c.fact_type, c.end)).is_ok()) {
+                let known_end = named && known_ends.binary_search(&(c.fact_type, c.end)).is_ok();
+                if !known_end && !(c.fact_type == FactType::Technology
+                    && term_with_generic_head(search, &c, &known_terms, &self.lexicon))
+                {
                     found.push(c);
                 }
                 Some(end)
@@ -295,13 +303,12 @@ impl Extractor {
             FactType::Organisation | FactType::Technology => {
                 let named = slots.range("name");
                 let name = named.clone().unwrap_or(span);
-                let leading = if fact_type == FactType::Organisation {
-                    "org_leading"
+                let leading: &[&str] = &["org_leading"];
+                let (start, end) = if fact_type == FactType::Organisation {
+                    trim_leading(text, name.start, name.end, leading, &self.lexicon)?
                 } else {
-                    "tech_leading"
+                    tech_phrase(text, name.start, name.end, &self.lexicon)?
                 };
-                let (start, end) =
-                    trim_leading(text, name.start, name.end, leading, &self.lexicon)?;
                 let name = &text[start..end];
                 if fact_type == FactType::Organisation && joins_two_names(name)
                     || named.is_some() && self.lexicon.contains("name_stops", name)
@@ -459,23 +466,77 @@ fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
 }
 
 /// Drops leading words a pattern caught that are not part of a name
-/// ("Yesterday", "The", "CEO of"); `None` when only one word is left after
-/// dropping ("The ICS" is a generic reference, not a name).
+/// ("Yesterday", "The", "CEO of"), as listed in any of `tables`; `None`
+/// when only one word is left after dropping ("The ICS" is a generic
+/// reference, not a name).
 fn trim_leading(
     text: &str,
     start: usize,
     end: usize,
-    table: &str,
+    tables: &[&str],
     lexicon: &Lexicon,
 ) -> Option<(usize, usize)> {
     let mut from = start;
     while let Some(word_len) = text[from..end].find(' ') {
-        if !lexicon.contains(table, &text[from..from + word_len]) {
+        let word = &text[from..from + word_len];
+        if !tables.iter().any(|t| lexicon.contains(t, word)) {
             return Some((from, end));
         }
         from += word_len + 1;
     }
     (from == start).then_some((start, end))
+}
+
+/// A technology phrase without the words before its last article,
+/// preposition, conjunction or verb (lexicons `tech_leading` and
+/// `noun_stops`): "approaches to remote triage" is "remote triage". `None`
+/// when one word is left after dropping, or when a small word stands
+/// inside what is left ("remote technology for monitoring"; "and" between
+/// two modifiers excepted: "data and analytics platform").
+fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
+    let stop = |w: &str| lexicon.contains("tech_leading", w) || lexicon.contains("noun_stops", w);
+    let words: Vec<(usize, &str)> = text[start..end]
+        .split(' ')
+        .scan(start, |at, w| {
+            let here = *at;
+            *at += w.len() + 1;
+            Some((here, w))
+        })
+        .collect();
+    let head = words.len() - 1;
+    let first = words[..head]
+        .iter()
+        .rposition(|&(_, w)| stop(w) && w != "and")
+        .map_or(0, |i| i + 1);
+    if first == head && first > 0 {
+        return None;
+    }
+    let inner_ok = words[first..head]
+        .iter()
+        .enumerate()
+        .all(|(i, &(_, w))| !stop(w) || (w == "and" && i > 0 && first + i + 1 < head));
+    inner_ok.then_some((words[first].0, end))
+}
+
+/// Whether a technology phrase is a known glossary term followed only by a
+/// generic head noun (lexicon `generic_heads`): "AI platform" is "AI",
+/// "EPR system" is "EPR" (guideline §6).
+fn term_with_generic_head(
+    text: &str,
+    c: &Candidate,
+    known: &[(usize, usize)],
+    lexicon: &Lexicon,
+) -> bool {
+    let from = known.partition_point(|&(s, _)| s < c.start);
+    known[from..]
+        .iter()
+        .take_while(|&&(s, _)| s < c.end)
+        .any(|&(_, e)| {
+            e < c.end && {
+                let tail = text[e..c.end].trim();
+                !tail.contains(' ') && lexicon.contains("generic_heads", tail)
+            }
+        })
 }
 
 /// Whether a pattern's organisation swallowed two names joined by "and"

@@ -32,6 +32,7 @@ const TABLES: &[(&str, bool)] = &[
     ("org_name_words", false),
     ("name_heads", true),
     ("name_stops", false),
+    ("generic_heads", false),
 ];
 
 /// All word lists, by table name.

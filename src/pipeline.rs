@@ -80,12 +80,14 @@ impl Pipeline {
             return Some(Reference {
                 date,
                 from: ReferenceSource::Published,
+                day_precision: true,
             });
         }
-        if let Some(date) = doc.url.as_deref().and_then(date_in_url) {
+        if let Some((date, day_precision)) = doc.url.as_deref().and_then(date_in_url) {
             return Some(Reference {
                 date,
                 from: ReferenceSource::Url,
+                day_precision,
             });
         }
         doc.text
@@ -103,6 +105,7 @@ impl Pipeline {
                         Some(Reference {
                             date,
                             from: ReferenceSource::Dateline,
+                            day_precision: true,
                         })
                     })
             })
@@ -112,18 +115,25 @@ impl Pipeline {
 /// How many of a text's first non-blank lines may hold its dateline.
 const DATELINE_LINES: usize = 4;
 
-/// A date written as path segments of a URL: `/2023/04/11/`.
-pub fn date_in_url(url: &str) -> Option<Ymd> {
+/// A date written as path segments of a URL: `/2023/04/11/` (day
+/// precision, `true`), or `/2023/10/` followed by a slug (month precision:
+/// the first of the month, `false`).
+pub fn date_in_url(url: &str) -> Option<(Ymd, bool)> {
     let path = url.split(['?', '#']).next()?;
-    let segments: Vec<&str> = path.split('/').collect();
-    segments.windows(3).find_map(|w| {
-        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
-            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-        };
-        if digits(w[0], 4..=4) && digits(w[1], 1..=2) && digits(w[2], 1..=2) {
-            Ymd::new(w[0].parse().ok()?, w[1].parse().ok()?, w[2].parse().ok()?)
-        } else {
-            None
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    (0..segments.len()).find_map(|i| {
+        let (y, m) = (segments[i], *segments.get(i + 1)?);
+        if !(digits(y, 4..=4) && digits(m, 1..=2)) {
+            return None;
+        }
+        let (y, m) = (y.parse().ok()?, m.parse().ok()?);
+        match segments.get(i + 2) {
+            Some(d) if digits(d, 1..=2) => Some((Ymd::new(y, m, d.parse().ok()?)?, true)),
+            _ => Some((Ymd::new(y, m, 1)?, false)),
         }
     })
 }

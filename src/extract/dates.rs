@@ -21,6 +21,8 @@ pub struct DateContext<'a> {
     /// Where the reference date came from (`published`, `url`, `dateline`),
     /// written into the value of every date resolved against it.
     pub reference: &'a str,
+    /// Whether the reference date's day is known (else only its month).
+    pub day_precision: bool,
     /// Whether the clause around the date speaks of the future.
     pub future: bool,
 }
@@ -76,25 +78,31 @@ enum Resolved {
 fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
     let unit = slots.get("unit")?;
     let code = lexicon.get("time_units", unit)?;
-    let n = count_of(slots.get("n"), lexicon)?;
-    // A code is a letter with an optional multiplier: "Y", "10Y", "2W", "TH".
-    let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
-    let letter = &code[digits.len()..];
-    let factor = if digits.is_empty() {
-        1
-    } else {
-        digits.parse().ok()?
+    let amount = |n: Decimal| -> Option<String> {
+        // A code is a letter with an optional multiplier: "Y", "10Y", "2W", "TH".
+        let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+        let letter = &code[digits.len()..];
+        let factor = if digits.is_empty() {
+            1
+        } else {
+            digits.parse().ok()?
+        };
+        let amount = match n.checked_mul(Decimal::int(factor))?.to_json() {
+            Value::Number(x) => x.to_string(),
+            _ => return None,
+        };
+        Some(match letter {
+            "TH" => format!("PT{amount}H"),
+            "TM" => format!("PT{amount}M"),
+            _ => format!("P{amount}{letter}"),
+        })
     };
-    let amount = n.checked_mul(Decimal::int(factor))?;
-    let amount = match amount.to_json() {
-        Value::Number(x) => x.to_string(),
-        _ => return None,
-    };
-    Some(match letter {
-        "TH" => format!("PT{amount}H"),
-        "TM" => format!("PT{amount}M"),
-        _ => format!("P{amount}{letter}"),
-    })
+    let first = amount(count_of(slots.get("n"), lexicon)?)?;
+    // "three to five months": a range of durations, `P3M/P5M`.
+    match slots.get("n2") {
+        Some(n2) => Some(format!("{first}/{}", amount(count_of(Some(n2), lexicon)?)?)),
+        None => Some(first),
+    }
 }
 
 /// How many units a duration counts: digits, number words, "a", "another",
@@ -256,6 +264,21 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
             Resolved::Relative(value)
         });
     }
+    let unit = slots
+        .get("unit")
+        .and_then(|u| lexicon.get("time_units", u))
+        .map(str::to_string);
+    // Days and weeks need the reference's day (guideline §6).
+    let needs_day = slots.get("weekday").is_some() || matches!(unit.as_deref(), Some("W" | "D"));
+    if needs_day && !ctx.day_precision && year.is_none() {
+        return Some(Resolved::NeedsReference);
+    }
+    if let Some(weekday) = slots.get("weekday") {
+        return Some(match ctx.published {
+            Some(p) => Resolved::Relative(on_weekday(p, weekday, ctx.future, lexicon)?),
+            None => Resolved::NeedsReference,
+        });
+    }
     if slots
         .get("rel")
         .is_some_and(|r| r.eq_ignore_ascii_case("ago"))
@@ -266,10 +289,6 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
         });
     }
 
-    let unit = slots
-        .get("unit")
-        .and_then(|u| lexicon.get("time_units", u))
-        .map(str::to_string);
     if let Some(y) = year {
         return fixed(y, month, day).map(Resolved::Fixed);
     }
@@ -326,6 +345,23 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
         "D" => published.add_days(i64::from(off)).to_string(),
         _ => return None,
     }))
+}
+
+/// A weekday ("on Friday"): the latest such day on or before the reference
+/// date, or the next one after it in a clause about the future.
+fn on_weekday(reference: Ymd, name: &str, future: bool, lexicon: &Lexicon) -> Option<String> {
+    let wanted: i64 = lexicon.get("weekdays", name)?.parse().ok()?;
+    // Monday is 0: 1970-01-01 was a Thursday.
+    let today = (reference.days_since_epoch() + 3).rem_euclid(7);
+    let delta = if future {
+        match (wanted - today).rem_euclid(7) {
+            0 => 7,
+            d => d,
+        }
+    } else {
+        -(today - wanted).rem_euclid(7)
+    };
+    Some(reference.add_days(delta).to_string())
 }
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; `None` for a day that does not exist.

@@ -62,6 +62,10 @@ pub struct Reference {
     pub date: Ymd,
     /// Where it came from.
     pub from: ReferenceSource,
+    /// Whether the day is known: a URL path with only a year and month
+    /// (`/2023/10/`) gives month precision, and expressions that need the
+    /// day ("Tuesday", "last week") then stay unresolved (guideline §6).
+    pub day_precision: bool,
 }
 
 /// A fact before it is placed in its section and sentence. Offsets are
@@ -142,6 +146,7 @@ impl Extractor {
         let reference = published.map(|date| Reference {
             date,
             from: ReferenceSource::Published,
+            day_precision: true,
         });
         self.extract_with(text, reference)
     }
@@ -284,8 +289,9 @@ impl Extractor {
                     vague: rule.attr("vague") == Some("yes"),
                     published: reference.map(|r| r.date),
                     reference: reference.map_or("published", |r| r.from.as_str()),
-                    // Only a month without a year looks at the tense.
-                    future: slots.get("month").is_some()
+                    day_precision: reference.is_some_and(|r| r.day_precision),
+                    // Only a month or weekday without a year looks at the tense.
+                    future: (slots.get("month").is_some() || slots.get("weekday").is_some())
                         && slots.get("year").is_none()
                         && speaks_of_future(text, span.start, &self.lexicon),
                 };

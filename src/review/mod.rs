@@ -19,6 +19,7 @@ use std::sync::Arc;
 pub fn reference_of(record: &Value) -> Option<Reference> {
     let r = &record["reference"];
     Some(Reference {
+        day_precision: true,
         date: Ymd::parse_iso(r["date"].as_str()?)?,
         from: ReferenceSource::parse(r["from"].as_str()?)?,
     })

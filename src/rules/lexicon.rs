@@ -33,6 +33,7 @@ const TABLES: &[(&str, bool)] = &[
     ("name_heads", true),
     ("name_stops", false),
     ("generic_heads", false),
+    ("weekdays", true),
 ];
 
 /// All word lists, by table name.

@@ -60,7 +60,7 @@ fn slots(fact_type: FactType) -> &'static [&'static str] {
     match fact_type {
         FactType::Date => &[
             "span", "year", "month", "day", "year2", "month2", "day2", "fy", "quarter", "season",
-            "rel", "mod", "n", "unit",
+            "rel", "mod", "n", "n2", "unit", "weekday",
         ],
         FactType::Metric => &[
             "span", "qual", "num", "scale", "cur", "pct", "plus", "num2", "scale2", "noun", "per",

@@ -222,6 +222,15 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
             continue;
         }
         let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
+        // A possessive ends the phrase before its apostrophe ("two trust’s
+        // teams" counts trusts).
+        let (word, raw) = match word
+            .strip_suffix("’s")
+            .or_else(|| word.strip_suffix("'s"))
+        {
+            Some(stem) if !stem.is_empty() => (stem, word),
+            _ => (word, raw),
+        };
         let lower = word.to_lowercase().replace('\u{2019}', "'");
         if word.is_empty() || lexicon.contains("noun_stops", &lower) {
             break;

@@ -98,6 +98,8 @@ pub struct Extractor {
     entry_facts: Vec<(Arc<str>, Arc<Value>)>,
     patterns: Vec<CompiledPatterns>,
     lexicon: Lexicon,
+    /// Metric rules whose unit the sentence gives (`unit = from context`).
+    unit_from_context: Vec<Arc<str>>,
 }
 
 impl Extractor {
@@ -119,6 +121,13 @@ impl Extractor {
                 .map(CompiledPatterns::compile)
                 .collect::<Result<_, _>>()?,
             lexicon: rules.lexicon.clone(),
+            unit_from_context: rules
+                .patterns
+                .iter()
+                .flat_map(|f| &f.rules)
+                .filter(|r| r.attrs.get("unit").map(String::as_str) == Some("from context"))
+                .map(|r| Arc::from(r.id.as_str()))
+                .collect(),
         })
     }
 
@@ -195,10 +204,44 @@ impl Extractor {
         }
         budget.check("matching patterns")?;
         let mut kept = keep_longest(found);
+        self.units_from_context(search, &mut kept);
         propagate::propagate(search, &mut kept, &self.lexicon);
         kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
         Ok(kept)
+    }
+
+    /// A number whose counted noun is left out ("22m users, up from 18m")
+    /// takes the unit of the nearest count before it in the same
+    /// paragraph; without one it is dropped.
+    fn units_from_context(&self, text: &str, kept: &mut Vec<Candidate>) {
+        if self.unit_from_context.is_empty() {
+            return;
+        }
+        let mut last_unit: Option<(usize, Value)> = None;
+        kept.retain_mut(|c| {
+            if c.fact_type != FactType::Metric || c.stop {
+                return true;
+            }
+            let elided = self.unit_from_context.iter().any(|r| *r == c.rule);
+            if !elided {
+                if let Some(unit) = c.value.get("unit").filter(|u| u.is_string()) {
+                    if !matches!(unit.as_str(), Some("percent" | "ratio" | "GBP" | "USD" | "EUR")) {
+                        last_unit = Some((c.end, unit.clone()));
+                    }
+                }
+                return true;
+            }
+            match &last_unit {
+                Some((end, unit)) if !text[*end..c.start].contains("\n\n") => {
+                    let mut value = (*c.value).clone();
+                    value["unit"] = unit.clone();
+                    c.value = Arc::new(value);
+                    true
+                }
+                _ => false,
+            }
+        });
     }
 
     /// Gazetteer candidates, and for names that are both a company and its
@@ -284,6 +327,11 @@ impl Extractor {
         let text = slots.text();
         let (start, end, value, priority) = match fact_type {
             FactType::Date => {
+                // "three quarters of ..." is a fraction, not a duration.
+                let unit = slots.get("unit").unwrap_or("").to_ascii_lowercase();
+                if unit.starts_with("quarter") && text[span.end..].starts_with(" of ") {
+                    return None;
+                }
                 let ctx = dates::DateContext {
                     kind: rule.attr("kind").unwrap_or("point"),
                     vague: rule.attr("vague") == Some("yes"),

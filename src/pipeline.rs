@@ -304,18 +304,26 @@ mod tests {
 
     #[test]
     fn dates_in_url_paths() {
+        let day = |y, m, d| Some((Ymd::new(y, m, d).unwrap(), true));
+        let month = |y, m| Some((Ymd::new(y, m, 1).unwrap(), false));
         assert_eq!(
             date_in_url("https://example.org/2023/04/11/nhs-app/"),
-            Ymd::new(2023, 4, 11)
+            day(2023, 4, 11)
         );
         assert_eq!(
             date_in_url("https://example.org/news/2024/1/5"),
-            Ymd::new(2024, 1, 5)
+            day(2024, 1, 5)
         );
         assert_eq!(date_in_url("https://example.org/2023/13/11/x"), None);
         assert_eq!(
             date_in_url("https://example.org/2023/04/x?d=2023/04/11"),
-            None
+            month(2023, 4)
         );
+        assert_eq!(
+            date_in_url("https://example.org/news/2023/10/a-slug"),
+            month(2023, 10)
+        );
+        assert_eq!(date_in_url("https://2023.example.org/10/x"), None);
+        assert_eq!(date_in_url("https://example.org/news/a-slug"), None);
     }
 }

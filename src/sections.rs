@@ -123,8 +123,25 @@ pub struct SectionRules {
 
 impl SectionRules {
     /// The canonical ICS a heading names, if it is nothing but an ICS name
-    /// with an optional prefix and suffix.
+    /// with an optional prefix and suffix, and optionally its short form in
+    /// brackets.
     pub fn ics_of_heading(&self, heading: &str) -> Option<&str> {
+        // "Bath and North East Somerset, Swindon and Wiltshire (BSW)": a
+        // name followed by its own short form (or "(ICB)") in brackets.
+        if let Some((name, short)) = heading
+            .trim_end()
+            .strip_suffix(')')
+            .and_then(|h| h.rsplit_once(" ("))
+        {
+            if let Some(canonical) = self.ics_of_heading(name) {
+                let short = normalise(short);
+                let same = self.ics_names.get(&short).is_some_and(|c| c == canonical)
+                    || self.ics_suffixes.iter().any(|s| *s == short);
+                if same {
+                    return Some(canonical);
+                }
+            }
+        }
         let mut h = normalise(heading);
         if let Some(c) = self.ics_names.get(&h) {
             return Some(c);

@@ -211,7 +211,8 @@ fn without_published_a_url_or_dateline_is_the_reference() {
         analysis.reference,
         Some(Reference {
             date: Ymd::new(2023, 4, 11).unwrap(),
-            from: ReferenceSource::Url
+            from: ReferenceSource::Url,
+            day_precision: true,
         })
     );
     assert_eq!(
@@ -237,6 +238,29 @@ fn without_published_a_url_or_dateline_is_the_reference() {
     assert_eq!(
         *december.value,
         json!({"kind": "point", "value": "2022-12", "reference": "dateline"})
+    );
+
+    // A URL with a year and month only: month precision (guideline §6).
+    let mut doc = Document::from_text(
+        "m",
+        "m.jsonl:1",
+        "A title\n\nLast month the trust went live, on Tuesday. This year it plans more, and next week too.\n".into(),
+    );
+    doc.url = Some("https://example.org/news/2023/10/go-live".into());
+    let analysis = p.analyse(&doc);
+    let values: Vec<(&str, serde_json::Value)> = analysis
+        .facts
+        .iter()
+        .map(|f| (f.text.as_str(), (*f.value).clone()))
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            ("Last month", json!({"kind": "point", "value": "2023-09", "reference": "url"})),
+            ("Tuesday", json!({"kind": "point", "value": null, "relative": true})),
+            ("This year", json!({"kind": "point", "value": "2023", "reference": "url"})),
+            ("next week", json!({"kind": "point", "value": null, "relative": true})),
+        ]
     );
 
     let doc = Document::from_text(

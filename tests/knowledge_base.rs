@@ -85,11 +85,18 @@ fn every_variant_of_every_ics_gives_its_canonical_name() {
             .chain(&ics.names);
         for variant in headings {
             // As a heading, alone and with a suffix.
-            for heading in [
+            let mut headings = vec![
                 variant.clone(),
                 format!("{variant} ICS"),
                 format!("NHS {variant} Integrated Care Board"),
-            ] {
+            ];
+            // A place followed by the system's short form in brackets:
+            // "Buckinghamshire, Oxfordshire and Berkshire West (BOB)".
+            if ics.places.contains(variant) {
+                headings.extend(ics.abbreviations.iter().map(|a| format!("{variant} ({a})")));
+                headings.push(format!("{variant} (ICB)"));
+            }
+            for heading in headings {
                 if heading != *variant && ics.names.contains(variant) {
                     continue;
                 }

@@ -332,6 +332,14 @@ impl Extractor {
                 if unit.starts_with("quarter") && text[span.end..].starts_with(" of ") {
                     return None;
                 }
+                // "late on a Friday", "every Monday": any such day, not a date.
+                let before = text[..span.start].trim_end();
+                let word_before = before.rsplit(' ').next().unwrap_or("");
+                if slots.get("weekday").is_some()
+                    && matches!(word_before, "a" | "every" | "each" | "any")
+                {
+                    return None;
+                }
                 let ctx = dates::DateContext {
                     kind: rule.attr("kind").unwrap_or("point"),
                     vague: rule.attr("vague") == Some("yes"),

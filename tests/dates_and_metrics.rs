@@ -256,10 +256,22 @@ fn without_published_a_url_or_dateline_is_the_reference() {
     assert_eq!(
         values,
         vec![
-            ("Last month", json!({"kind": "point", "value": "2023-09", "reference": "url"})),
-            ("Tuesday", json!({"kind": "point", "value": null, "relative": true})),
-            ("This year", json!({"kind": "point", "value": "2023", "reference": "url"})),
-            ("next week", json!({"kind": "point", "value": null, "relative": true})),
+            (
+                "Last month",
+                json!({"kind": "point", "value": "2023-09", "reference": "url"})
+            ),
+            (
+                "Tuesday",
+                json!({"kind": "point", "value": null, "relative": true})
+            ),
+            (
+                "This year",
+                json!({"kind": "point", "value": "2023", "reference": "url"})
+            ),
+            (
+                "next week",
+                json!({"kind": "point", "value": null, "relative": true})
+            ),
         ]
     );
 

@@ -10,16 +10,17 @@ use std::process::Command;
 mod common;
 use common::copy_dir;
 
-/// Scores reached on tests/gold (9 documents, 1,036 facts), floored.
+/// Scores reached on tests/gold (13 documents, 1,188 facts; the four
+/// written for the long tail of real text joined in 2026-12), floored.
 const THRESHOLDS: &[(&str, f64)] = &[
-    ("strict.all.f1", 0.946),
-    ("lenient.all.f1", 0.961),
-    ("lenient.organisation.f1", 0.970),
-    ("lenient.technology.f1", 0.929),
-    ("lenient.date.f1", 0.978),
-    ("lenient.metric.f1", 0.968),
-    ("value.date.acc", 0.962),
-    ("value.metric.acc", 0.995),
+    ("strict.all.f1", 0.943),
+    ("lenient.all.f1", 0.962),
+    ("lenient.organisation.f1", 0.975),
+    ("lenient.technology.f1", 0.932),
+    ("lenient.date.f1", 0.971),
+    ("lenient.metric.f1", 0.967),
+    ("value.date.acc", 0.960),
+    ("value.metric.acc", 0.984),
     ("sections.all.p", 1.0),
     ("sections.all.r", 1.0),
 ];
@@ -31,8 +32,8 @@ fn root() -> &'static Path {
 #[test]
 fn extraction_stays_above_the_gate() {
     let gold = eval::load_dir(&root().join("tests/gold")).expect("gold loads");
-    assert_eq!(gold.len(), 9);
-    assert_eq!(gold.iter().map(|g| g.facts.len()).sum::<usize>(), 1036);
+    assert_eq!(gold.len(), 13);
+    assert_eq!(gold.iter().map(|g| g.facts.len()).sum::<usize>(), 1188);
     let pipeline = Pipeline::load(&root().join("rules")).expect("rules load");
     let predictions =
         eval::predict(&pipeline, &gold, &[root().join("corpus")]).expect("texts found");

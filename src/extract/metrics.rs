@@ -224,10 +224,7 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
         // A possessive ends the phrase before its apostrophe ("two trust’s
         // teams" counts trusts).
-        let (word, raw) = match word
-            .strip_suffix("’s")
-            .or_else(|| word.strip_suffix("'s"))
-        {
+        let (word, raw) = match word.strip_suffix("’s").or_else(|| word.strip_suffix("'s")) {
             Some(stem) if !stem.is_empty() => (stem, word),
             _ => (word, raw),
         };

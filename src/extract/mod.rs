@@ -194,8 +194,9 @@ impl Extractor {
                 // adds words before it ("CEO of <trust>").
                 let named = matches!(c.fact_type, FactType::Organisation | FactType::Technology);
                 let known_end = named && known_ends.binary_search(&(c.fact_type, c.end)).is_ok();
-                if !known_end && !(c.fact_type == FactType::Technology
-                    && term_with_generic_head(search, &c, &known_terms, &self.lexicon))
+                if !known_end
+                    && !(c.fact_type == FactType::Technology
+                        && term_with_generic_head(search, &c, &known_terms, &self.lexicon))
                 {
                     found.push(c);
                 }
@@ -226,7 +227,10 @@ impl Extractor {
             let elided = self.unit_from_context.iter().any(|r| *r == c.rule);
             if !elided {
                 if let Some(unit) = c.value.get("unit").filter(|u| u.is_string()) {
-                    if !matches!(unit.as_str(), Some("percent" | "ratio" | "GBP" | "USD" | "EUR")) {
+                    if !matches!(
+                        unit.as_str(),
+                        Some("percent" | "ratio" | "GBP" | "USD" | "EUR")
+                    ) {
                         last_unit = Some((c.end, unit.clone()));
                     }
                 }
@@ -486,7 +490,10 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
 fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Candidate>) {
     let joined = |a: &Candidate, b: &Candidate| {
         let between = text[a.end..b.start].trim();
-        matches!(between, "" | "," | "and" | "or" | ", and" | ", or" | "&" | "/")
+        matches!(
+            between,
+            "" | "," | "and" | "or" | ", and" | ", or" | "&" | "/"
+        )
     };
     for product in products {
         let Some(i) = kept
@@ -550,13 +557,17 @@ fn trim_leading(
 }
 
 /// A technology phrase without the words before its last article,
-/// preposition, conjunction or verb (lexicons `tech_leading` and
-/// `noun_stops`): "approaches to remote triage" is "remote triage". `None`
+/// preposition, conjunction, verb (lexicons `tech_leading` and
+/// `noun_stops`) or adverb in -ly: "approaches to remote triage" is "remote triage". `None`
 /// when one word is left after dropping, or when a small word stands
 /// inside what is left ("remote technology for monitoring"; "and" between
 /// two modifiers excepted: "data and analytics platform").
 fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
-    let stop = |w: &str| lexicon.contains("tech_leading", w) || lexicon.contains("noun_stops", w);
+    let stop = |w: &str| {
+        lexicon.contains("tech_leading", w)
+            || lexicon.contains("noun_stops", w)
+            || w.ends_with("ly")
+    };
     let words: Vec<(usize, &str)> = text[start..end]
         .split(' ')
         .scan(start, |at, w| {

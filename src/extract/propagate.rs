@@ -92,7 +92,9 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
                 };
                 // "a Centre of Excellence (CoE)" introduces a unit, not a name.
                 let article = text[..start].trim_end().rsplit(' ').next();
-                if clashes(&taken, start, name_end) || matches!(article, Some("a" | "an" | "A" | "An")) {
+                if clashes(&taken, start, name_end)
+                    || matches!(article, Some("a" | "an" | "A" | "An"))
+                {
                     continue;
                 }
                 let key = if fact_type == FactType::Organisation {
@@ -155,7 +157,13 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
             }
             let seed = &seeds[m.pattern().as_usize()].1;
             taken.insert(start, end);
-            added.push(candidate(start, end, seed.fact_type, &seed.value, &seed.rule));
+            added.push(candidate(
+                start,
+                end,
+                seed.fact_type,
+                &seed.value,
+                &seed.rule,
+            ));
         }
     }
     if !added.is_empty() {
@@ -398,7 +406,10 @@ mod tests {
         )];
         propagate(text, &mut kept, &lexicon());
         assert_eq!(kept.len(), 2);
-        assert_eq!(&text[kept[1].start..kept[1].end], "Westvale Community Services");
+        assert_eq!(
+            &text[kept[1].start..kept[1].end],
+            "Westvale Community Services"
+        );
         // A gazetteer name (priority 0) is found everywhere already.
         let mut kept = vec![org(
             text,

@@ -136,7 +136,7 @@ impl SectionRules {
             if let Some(canonical) = self.ics_of_heading(name) {
                 let short = normalise(short);
                 let same = self.ics_names.get(&short).is_some_and(|c| c == canonical)
-                    || self.ics_suffixes.iter().any(|s| *s == short);
+                    || self.ics_suffixes.contains(&short);
                 if same {
                     return Some(canonical);
                 }

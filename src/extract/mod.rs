@@ -194,8 +194,8 @@ impl Extractor {
                 // adds words before it ("CEO of <trust>").
                 let named = matches!(c.fact_type, FactType::Organisation | FactType::Technology);
                 let known_end = named && known_ends.binary_search(&(c.fact_type, c.end)).is_ok();
-                if !known_end
-                    && !(c.fact_type == FactType::Technology
+                if !(known_end
+                    || c.fact_type == FactType::Technology
                         && term_with_generic_head(search, &c, &known_terms, &self.lexicon))
                 {
                     found.push(c);
@@ -224,7 +224,7 @@ impl Extractor {
             if c.fact_type != FactType::Metric || c.stop {
                 return true;
             }
-            let elided = self.unit_from_context.iter().any(|r| *r == c.rule);
+            let elided = self.unit_from_context.contains(&c.rule);
             if !elided {
                 if let Some(unit) = c.value.get("unit").filter(|u| u.is_string()) {
                     if !matches!(

@@ -62,7 +62,14 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             if num >= den {
                 return None;
             }
-            (round4(num / den), Some("ratio".into()))
+            match slots.get("scale") {
+                // "three quarters of a million people": a count.
+                Some(scale) => {
+                    let scale = scale_of(Some(scale), lexicon)?.to_f64();
+                    (json!((num / den * scale).round() as i64), Some(noun_unit?))
+                }
+                None => (round4(num / den), Some("ratio".into())),
+            }
         }
         _ => {
             let raw = slots.get("num")?;
@@ -213,12 +220,19 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
 /// counts time (a duration, which is a date).
 fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     let mut kept_end = 0;
-    let mut words = Vec::new();
+    let mut words: Vec<String> = Vec::new();
     let mut offset = 0;
-    for raw in noun.split(' ') {
+    let raws: Vec<&str> = noun.split(' ').collect();
+    for (i, &raw) in raws.iter().enumerate() {
         let start = offset;
         offset += raw.len() + 1;
         if raw.is_empty() {
+            continue;
+        }
+        // "district and borough councils": two modifiers joined by "and"
+        // before one plural head.
+        if raw == "and" && joins_modifiers(&words, &raws[i + 1..], lexicon) {
+            words.push("and".into());
             continue;
         }
         let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -232,8 +246,12 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         if word.is_empty() || lexicon.contains("noun_stops", &lower) {
             break;
         }
+        // After the first word a participle or adverb ends the phrase,
+        // unless an adverb introduced it ("highly committed staff").
+        let after_adverb = words.last().is_some_and(|w| w.ends_with("ly"));
         if !words.is_empty()
             && is_participle_or_adverb(&lower)
+            && !after_adverb
             && !lexicon.contains("noun_words", &lower)
         {
             break;
@@ -250,6 +268,28 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         return None;
     }
     Some((words.join(" "), kept_end))
+}
+
+/// Whether "and" after `before` joins two modifiers of one head: the
+/// word before it is singular and the next one or two words end in a
+/// plural head, with no small word between.
+fn joins_modifiers(before: &[String], after: &[&str], lexicon: &Lexicon) -> bool {
+    let Some(last) = before.last() else {
+        return false;
+    };
+    if looks_plural(last) || lexicon.contains("plural_nouns", last) {
+        return false;
+    }
+    after
+        .iter()
+        .take(2)
+        .map(|w| w.to_lowercase())
+        .take_while(|w| {
+            !w.is_empty()
+                && w.chars().all(|c| c.is_alphabetic() || c == '-')
+                && !lexicon.contains("noun_stops", w)
+        })
+        .any(|w| looks_plural(&w) || lexicon.contains("plural_nouns", &w))
 }
 
 /// Whether a word looks like a plural noun ("networks", "GPs", "ICSs"),

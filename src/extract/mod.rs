@@ -188,12 +188,39 @@ impl Extractor {
         let alphabet = Alphabet::of(search);
         for file in &self.patterns {
             file.scan(search, alphabet, budget, |rule, slots| {
-                let c = self.normalise(file.fact_type, rule, slots, reference)?;
+                let mut c = self.normalise(file.fact_type, rule, slots, reference)?;
+                if rule.attr("name_ends_before_term") == Some("yes") {
+                    if let Some(&(s, _)) = known_terms.iter().find(|&&(s, e)| s > c.start && s < c.end && e >= c.end) {
+                        let cut = search[c.start..s].trim_end().len();
+                        if cut == 0 {
+                            return Some(c.end);
+                        }
+                        c.end = c.start + cut;
+                        let mut value = (*c.value).clone();
+                        value["canonical"] = json!(&search[c.start..c.end]);
+                        c.value = Arc::new(value);
+                    }
+                }
                 let end = c.end;
                 // A name the gazetteer knows wins over a shape that only
                 // adds words before it ("CEO of <trust>").
-                let named = matches!(c.fact_type, FactType::Organisation | FactType::Technology);
-                let known_end = named && known_ends.binary_search(&(c.fact_type, c.end)).is_ok();
+                let known_end = match c.fact_type {
+                    FactType::Organisation => known_ends.binary_search(&(c.fact_type, c.end)).is_ok(),
+                    // A glossary term after generic adjectives is the term
+                    // ("digital shared care record"); after words that say
+                    // more, the phrase stands ("invoice automation").
+                    FactType::Technology => known_terms.iter().any(|&(s, e)| {
+                        e == c.end
+                            && s > c.start
+                            && search[c.start..s]
+                                .split_whitespace()
+                                .all(|w| {
+                                    self.lexicon.contains("tech_leading", w)
+                                        || self.lexicon.contains("term_adjectives", w)
+                                })
+                    }),
+                    _ => false,
+                };
                 if !(known_end
                     || c.fact_type == FactType::Technology
                         && term_with_generic_head(search, &c, &known_terms, &self.lexicon))
@@ -359,11 +386,15 @@ impl Extractor {
                 (span.start, span.end, value, 1)
             }
             FactType::Metric => {
-                let m = metrics::normalise_metric(
+                let mut m = metrics::normalise_metric(
                     rule.attr("kind").unwrap_or("count"),
                     slots,
                     &self.lexicon,
                 )?;
+                // A rule may name its unit ("3.2 out of five" is a score).
+                if let Some(unit) = rule.attr("unit").filter(|u| *u != "from context") {
+                    m.value["unit"] = json!(unit);
+                }
                 (span.start, m.end, m.value, 2)
             }
             FactType::Organisation | FactType::Technology => {
@@ -464,21 +495,41 @@ pub fn searchable(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether a name shared by a company and its product is used as the
-/// product here: a use verb just before it ("using Lantum") or "as a"
-/// just after it ("Lantum as a holistic solution").
+/// product here: a use verb or phrase just before it ("using Lantum",
+/// "went live with Epic"; lexicon `product_cues`, up to three words, an
+/// article between allowed), "as a" just after it ("Lantum as a holistic
+/// solution"), or a generic head noun just after it ("the Epic record";
+/// lexicon `generic_heads`).
 fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
-    let before = text[..start].trim_end();
-    let prev = before
-        .rsplit(|c: char| !c.is_alphanumeric() && c != '-')
-        .next()
-        .unwrap_or("");
-    if lexicon.contains("product_cues", prev) {
+    let mut from = start.saturating_sub(48);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..start];
+    let mut words: Vec<&str> = before
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if matches!(words.last().copied(), Some("a" | "an" | "the" | "its" | "their")) {
+        words.pop();
+    }
+    let cue = (1..=3.min(words.len())).any(|n| {
+        let phrase = words[words.len() - n..].join(" ");
+        lexicon.contains("product_cues", &phrase)
+    });
+    if cue {
         return true;
     }
-    let after = head(text[end..].trim_start(), 8).to_lowercase();
+    let after = head(text[end..].trim_start(), 16).to_lowercase();
+    let next = after
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
     ["as a ", "as an ", "as the "]
         .iter()
         .any(|p| after.starts_with(p))
+        || lexicon.contains("generic_heads", next)
+        || matches!(next, "record" | "records")
 }
 
 /// A company name listed among technologies ("using the NHS App, Patient

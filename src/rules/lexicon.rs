@@ -34,6 +34,7 @@ const TABLES: &[(&str, bool)] = &[
     ("name_stops", false),
     ("generic_heads", false),
     ("weekdays", true),
+    ("term_adjectives", false),
 ];
 
 /// All word lists, by table name.

@@ -270,6 +270,9 @@ impl Gazetteer {
             if kind == "trust" {
                 names = trust_variants(&names, suffixes, distinctive);
             }
+            if kind == "company" {
+                names = with_trade_marks(names);
+            }
             let entry = Entry {
                 canonical,
                 kind: EntryKind::Organisation {
@@ -289,7 +292,7 @@ impl Gazetteer {
             let [canonical, category, aliases, case] =
                 <[String; 4]>::try_from(row.fields).expect("tsv::read pads to 4 fields");
             let case = CaseRule::read(&case, path, row.line)?;
-            let names = with_aliases(&canonical, &aliases);
+            let names = with_trade_marks(with_aliases(&canonical, &aliases));
             let entry = Entry {
                 canonical,
                 kind: EntryKind::Technology { category },
@@ -324,6 +327,23 @@ fn with_aliases(canonical: &str, aliases: &str) -> Vec<String> {
         .chain(list(aliases))
         .map(str::to_string)
         .collect()
+}
+
+/// Product and company names with trade-mark residue as news copy carries
+/// it: "™", "®" or a plain "TM" glued to the first or the last word
+/// ("Connected™ Scheduling", "ConnectedTM Scheduling", "Lantum®"). Only
+/// names that start with a capital get them.
+fn with_trade_marks(names: Vec<String>) -> Vec<String> {
+    let mut out = names.clone();
+    for name in names.iter().filter(|n| n.starts_with(char::is_uppercase)) {
+        for mark in ["™", "®", "TM"] {
+            out.push(format!("{name}{mark}"));
+            if let Some((first, rest)) = name.split_once(' ') {
+                out.push(format!("{first}{mark} {rest}"));
+            }
+        }
+    }
+    out
 }
 
 /// Trust names with every interchangeable ending, with and without a
@@ -437,6 +457,23 @@ mod tests {
             vec!["digital therapy", "digital therapies"]
         );
         assert_eq!(variants("EPR", true), vec!["EPR"]);
+    }
+
+    #[test]
+    fn trade_mark_residue_is_a_variant_of_names() {
+        assert_eq!(
+            with_trade_marks(vec!["Connected Scheduling".into(), "virtual ward".into()]),
+            vec![
+                "Connected Scheduling",
+                "virtual ward",
+                "Connected Scheduling™",
+                "Connected™ Scheduling",
+                "Connected Scheduling®",
+                "Connected® Scheduling",
+                "Connected SchedulingTM",
+                "ConnectedTM Scheduling",
+            ]
+        );
     }
 
     #[test]

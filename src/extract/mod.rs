@@ -190,7 +190,10 @@ impl Extractor {
             file.scan(search, alphabet, budget, |rule, slots| {
                 let mut c = self.normalise(file.fact_type, rule, slots, reference)?;
                 if rule.attr("name_ends_before_term") == Some("yes") {
-                    if let Some(&(s, _)) = known_terms.iter().find(|&&(s, e)| s > c.start && s < c.end && e >= c.end) {
+                    if let Some(&(s, _)) = known_terms
+                        .iter()
+                        .find(|&&(s, e)| s > c.start && s < c.end && e >= c.end)
+                    {
                         let cut = search[c.start..s].trim_end().len();
                         if cut == 0 {
                             return Some(c.end);
@@ -205,19 +208,19 @@ impl Extractor {
                 // A name the gazetteer knows wins over a shape that only
                 // adds words before it ("CEO of <trust>").
                 let known_end = match c.fact_type {
-                    FactType::Organisation => known_ends.binary_search(&(c.fact_type, c.end)).is_ok(),
+                    FactType::Organisation => {
+                        known_ends.binary_search(&(c.fact_type, c.end)).is_ok()
+                    }
                     // A glossary term after generic adjectives is the term
                     // ("digital shared care record"); after words that say
                     // more, the phrase stands ("invoice automation").
                     FactType::Technology => known_terms.iter().any(|&(s, e)| {
                         e == c.end
                             && s > c.start
-                            && search[c.start..s]
-                                .split_whitespace()
-                                .all(|w| {
-                                    self.lexicon.contains("tech_leading", w)
-                                        || self.lexicon.contains("term_adjectives", w)
-                                })
+                            && search[c.start..s].split_whitespace().all(|w| {
+                                self.lexicon.contains("tech_leading", w)
+                                    || self.lexicon.contains("term_adjectives", w)
+                            })
                     }),
                     _ => false,
                 };
@@ -510,7 +513,10 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
         .collect();
-    if matches!(words.last().copied(), Some("a" | "an" | "the" | "its" | "their")) {
+    if matches!(
+        words.last().copied(),
+        Some("a" | "an" | "the" | "its" | "their")
+    ) {
         words.pop();
     }
     let cue = (1..=3.min(words.len())).any(|n| {

@@ -544,7 +544,9 @@ mod tests {
 
     #[test]
     fn headings_must_stand_alone_and_be_short() {
-        assert!(is_heading("Where next for shared records in the North West?"));
+        assert!(is_heading(
+            "Where next for shared records in the North West?"
+        ));
         assert!(!is_heading("This ends with a full stop."));
         assert!(!is_heading("  • A list item"));
         assert!(!is_heading("1. Numbered"));

@@ -100,6 +100,9 @@ pub struct Extractor {
     lexicon: Lexicon,
     /// Metric rules whose unit the sentence gives (`unit = from context`).
     unit_from_context: Vec<Arc<str>>,
+    /// For a body that ceased (a merged or renamed trust): the day, and the
+    /// value its mentions take in documents from that day on.
+    successions: Vec<Option<(Ymd, Arc<Value>)>>,
 }
 
 impl Extractor {
@@ -128,6 +131,7 @@ impl Extractor {
                 .filter(|r| r.attrs.get("unit").map(String::as_str) == Some("from context"))
                 .map(|r| Arc::from(r.id.as_str()))
                 .collect(),
+            successions: successions(&rules.gazetteer.entries),
         })
     }
 
@@ -175,7 +179,7 @@ impl Extractor {
         reference: Option<Reference>,
         budget: &Budget,
     ) -> Result<Vec<Candidate>, OverBudget> {
-        let (mut found, products) = self.gazetteer_candidates(search);
+        let (mut found, products) = self.gazetteer_candidates(search, reference.map(|r| r.date));
         budget.check("matching gazetteers")?;
         let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
@@ -280,7 +284,13 @@ impl Extractor {
 
     /// Gazetteer candidates, and for names that are both a company and its
     /// product (taken as the company here) the product reading.
-    fn gazetteer_candidates(&self, text: &str) -> (Vec<Candidate>, Vec<Candidate>) {
+    /// A body that ceased before the reference date resolves to the body
+    /// that took over; earlier (or without a reference) it is itself.
+    fn gazetteer_candidates(
+        &self,
+        text: &str,
+        reference: Option<Ymd>,
+    ) -> (Vec<Candidate>, Vec<Candidate>) {
         let mut out = Vec::new();
         let mut products = Vec::new();
         for hit in self.gazetteer.find(text) {
@@ -332,6 +342,10 @@ impl Extractor {
                 (None, None) => continue,
             };
             let (rule, value) = &self.entry_facts[*entry];
+            let value = match (&self.successions[*entry], reference) {
+                (Some((until, after)), Some(day)) if day >= *until => after,
+                _ => value,
+            };
             out.push(Candidate {
                 start: hit.start,
                 end: hit.end,
@@ -412,6 +426,7 @@ impl Extractor {
                 let name = &text[start..end];
                 if fact_type == FactType::Organisation && joins_two_names(name)
                     || named.is_some() && self.lexicon.contains("name_stops", name)
+                    || named.is_some() && is_compound_adjective(name)
                 {
                     return None;
                 }
@@ -438,18 +453,52 @@ impl Extractor {
     }
 }
 
-/// The value a gazetteer entry gives its facts.
+/// For each entry that ceased, the day and the value its mentions take
+/// from then on: the successor's, with `"former"` naming the body the text
+/// wrote.
+fn successions(entries: &[Entry]) -> Vec<Option<(Ymd, Arc<Value>)>> {
+    entries
+        .iter()
+        .map(|e| {
+            let EntryKind::Organisation {
+                succession: Some(s),
+                ..
+            } = &e.kind
+            else {
+                return None;
+            };
+            let successor = entries.iter().find(|o| {
+                o.canonical == s.successor && matches!(o.kind, EntryKind::Organisation { .. })
+            })?;
+            let mut after = entry_value(successor);
+            after["former"] = json!(e.canonical);
+            Some((s.until, Arc::new(after)))
+        })
+        .collect()
+}
+
+/// The value a gazetteer entry gives its facts; a body that ceased names
+/// its successor and the day it ceased.
 fn entry_value(entry: &Entry) -> Value {
     let mut v = Map::new();
     v.insert("canonical".into(), json!(entry.canonical));
     match &entry.kind {
-        EntryKind::Organisation { kind, code, region } => {
+        EntryKind::Organisation {
+            kind,
+            code,
+            region,
+            succession,
+        } => {
             v.insert("kind".into(), json!(kind));
             if let Some(code) = code {
                 v.insert("code".into(), json!(code));
             }
             if let Some(region) = region {
                 v.insert("region".into(), json!(region));
+            }
+            if let Some(s) = succession {
+                v.insert("successor".into(), json!(s.successor));
+                v.insert("until".into(), json!(s.until.to_string()));
             }
         }
         EntryKind::Technology { category } => {
@@ -641,10 +690,14 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
     if first == head && first > 0 {
         return None;
     }
-    let inner_ok = words[first..head]
-        .iter()
-        .enumerate()
-        .all(|(i, &(_, w))| !stop(w) || (w == "and" && i > 0 && first + i + 1 < head));
+    // A plural inside the phrase ends a term of its own ("virtual wards
+    // and remote monitoring" is two).
+    let plural =
+        |w: &str| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ics");
+    let inner_ok = words[first..head].iter().enumerate().all(|(i, &(_, w))| {
+        let joins = w == "and" && i > 0 && first + i + 1 < head;
+        (!stop(w) || joins) && !(i > 0 && plural(w)) && !(joins && plural(words[first + i - 1].1))
+    });
     inner_ok.then_some((words[first].0, end))
 }
 
@@ -667,6 +720,14 @@ fn term_with_generic_head(
                 !tail.contains(' ') && lexicon.contains("generic_heads", tail)
             }
         })
+}
+
+/// Whether a capitalised "name" is a compound adjective ("AI-powered",
+/// "Cloud-based"): its last hyphenated part is a small-letter participle.
+fn is_compound_adjective(name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(_, last)| {
+        last.chars().all(|c| c.is_lowercase()) && (last.ends_with("ed") || last.ends_with("ing"))
+    })
 }
 
 /// Whether a pattern's organisation swallowed two names joined by "and"

@@ -6,6 +6,7 @@
 
 use super::tsv::{self, list};
 use super::{Lexicon, RuleError};
+use crate::calendar::Ymd;
 use crate::sections::{normalise, SectionRules};
 use std::collections::HashSet;
 use std::path::Path;
@@ -81,6 +82,10 @@ pub enum EntryKind {
         code: Option<String>,
         /// The NHS England region of an ICS.
         region: Option<String>,
+        /// For a body that merged into another or was renamed: the day it
+        /// ceased under this name, and the canonical name of the body that
+        /// took over (another entry).
+        succession: Option<Succession>,
     },
     /// A technology, product or digital service.
     Technology {
@@ -93,6 +98,15 @@ pub enum EntryKind {
         /// Why it is listed.
         reason: String,
     },
+}
+
+/// When a body ceased and which body took over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Succession {
+    /// The first day the body no longer existed under this name.
+    pub until: Ymd,
+    /// The successor's canonical name (an organisation entry).
+    pub successor: String,
 }
 
 /// One gazetteer entry: its canonical name and where it is defined.
@@ -238,6 +252,7 @@ impl Gazetteer {
                     kind: "ics".into(),
                     code: Some(ods).filter(|c| !c.is_empty()),
                     region: Some(region),
+                    succession: None,
                 },
                 rule: format!("ics.tsv:{}", row.line),
             };
@@ -252,9 +267,34 @@ impl Gazetteer {
         suffixes: &[String],
         distinctive: &dyn Fn(&str) -> bool,
     ) -> Result<(), RuleError> {
-        for row in tsv::read(path, 2, 5)? {
-            let [canonical, kind, aliases, case, code] =
-                <[String; 5]>::try_from(row.fields).expect("tsv::read pads to 5 fields");
+        let first = self.entries.len();
+        let mut successors: Vec<(usize, usize, String)> = Vec::new();
+        for row in tsv::read(path, 2, 7)? {
+            let [canonical, kind, aliases, case, code, until, successor] =
+                <[String; 7]>::try_from(row.fields).expect("tsv::read pads to 7 fields");
+            let succession = match (until.is_empty(), successor.is_empty()) {
+                (true, true) => None,
+                (false, false) => Some(Succession {
+                    until: parse_until(&until).ok_or_else(|| {
+                        RuleError::at(
+                            path,
+                            row.line,
+                            format!("until {until:?} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+                        )
+                    })?,
+                    successor: successor.clone(),
+                }),
+                _ => {
+                    return Err(RuleError::at(
+                        path,
+                        row.line,
+                        "a body that ceased needs both `until` and `successor`",
+                    ))
+                }
+            };
+            if succession.is_some() {
+                successors.push((self.entries.len(), row.line, successor));
+            }
             if !ORG_KINDS.contains(&kind.as_str()) {
                 return Err(RuleError::at(
                     path,
@@ -279,10 +319,23 @@ impl Gazetteer {
                     kind,
                     code: Some(code).filter(|c| !c.is_empty()),
                     region: None,
+                    succession,
                 },
                 rule: format!("organisations.tsv:{}", row.line),
             };
             self.push(entry, &names, case, false);
+        }
+        for (index, line, successor) in successors {
+            let found = self.entries[first..].iter().position(|e| {
+                e.canonical == successor && matches!(e.kind, EntryKind::Organisation { .. })
+            });
+            if found.is_none() || found == Some(index - first) {
+                return Err(RuleError::at(
+                    path,
+                    line,
+                    format!("successor {successor:?} is not another organisation in this file"),
+                ));
+            }
         }
         Ok(())
     }
@@ -318,6 +371,17 @@ impl Gazetteer {
             self.push(entry, &[phrase], case, false);
         }
         Ok(())
+    }
+}
+
+/// The day a body ceased: `YYYY-MM-DD`, or the first day of `YYYY-MM` or
+/// `YYYY`.
+fn parse_until(s: &str) -> Option<Ymd> {
+    match s.len() {
+        10 => Ymd::parse_iso(s),
+        7 => Ymd::new(s[..4].parse().ok()?, s[5..].parse().ok()?, 1).filter(|_| &s[4..5] == "-"),
+        4 => Ymd::new(s.parse().ok()?, 1, 1),
+        _ => None,
     }
 }
 

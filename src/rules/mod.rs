@@ -21,7 +21,7 @@ mod lexicon;
 mod patterns;
 mod tsv;
 
-pub use gazetteer::{CaseRule, Entry, EntryKind, Gazetteer};
+pub use gazetteer::{CaseRule, Entry, EntryKind, Gazetteer, Succession};
 pub use lexicon::Lexicon;
 pub use patterns::{PatternFile, PatternRule};
 

@@ -6,11 +6,12 @@
 
 use crate::budget::Budget;
 use crate::document::Document;
-use crate::fact::{FactType, Fnv};
+use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
 use crate::output::{Lines, Rendered, Sink};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::sections::SectionKind;
+use crate::text::Fnv;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};

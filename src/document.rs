@@ -51,7 +51,7 @@ impl Document {
     /// A hash of everything extraction reads from the document (id, title,
     /// published, URL, text): equal hashes and equal rules give equal facts.
     pub fn input_hash(&self) -> String {
-        let mut h = crate::fact::Fnv::new();
+        let mut h = crate::text::Fnv::new();
         h.field(&self.id);
         h.field(self.title.as_deref().unwrap_or(""));
         h.field(if self.title_in_text { "1" } else { "0" });

@@ -2,6 +2,7 @@
 //! stable ids.
 
 use crate::sections::SectionKind;
+use crate::text::Fnv;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -76,55 +77,6 @@ pub struct Fact {
     pub sentence: Arc<str>,
     /// The id of the rule (or gazetteer line) that found it.
     pub rule: Arc<str>,
-}
-
-/// 64-bit FNV-1a: a small hash that is stable across platforms and
-/// releases, for fact ids and rule fingerprints.
-#[derive(Debug, Clone)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv::new()
-    }
-}
-
-impl Fnv {
-    /// A fresh hash.
-    pub fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    /// Adds bytes.
-    pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    /// Adds a string and a separator, so that ("ab","c") and ("a","bc") differ.
-    pub fn field(&mut self, s: &str) {
-        self.write(s.as_bytes());
-        self.write(&[0xff]);
-    }
-
-    /// The hash value.
-    pub fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// FNV as a [`std::hash::Hasher`], for hash maps whose keys carry a hash
-/// already made (see [`content_hash`]).
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        Fnv::finish(self)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        Fnv::write(self, bytes)
-    }
 }
 
 /// The id of a fact: a hash of its document, type, text, sentence and its

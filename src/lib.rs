@@ -47,6 +47,7 @@ pub mod review;
 pub mod rules;
 pub mod sections;
 pub mod sentences;
+pub mod text;
 
 pub use document::Document;
 pub use fact::{Fact, FactType};

@@ -7,7 +7,7 @@
 
 use crate::batch::{Processed, Summary};
 use crate::fact::Fact;
-use crate::pipeline::CharCounter;
+use crate::text::CharCounter;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::fs::{self, File};

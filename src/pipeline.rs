@@ -7,10 +7,11 @@ use crate::calendar::Ymd;
 use crate::document::Document;
 use crate::extract::patterns::CHECK_EVERY;
 use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSource};
-use crate::fact::{content_hash, id_with_occurrence, Fact, FactType, Fnv};
+use crate::fact::{content_hash, id_with_occurrence, Fact, FactType};
 use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
 use crate::sentences::Sentences;
+use crate::text::{CharCounter, Fnv};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::path::Path;
@@ -224,78 +225,6 @@ fn place(
             })
         })
         .collect()
-}
-
-/// A text indexed by code point: turns code-point offsets (as facts and
-/// gold files give them) back into byte offsets and text.
-pub struct CodePoints<'t> {
-    text: &'t str,
-    /// The byte offset of every code point, then the text's length.
-    bytes: Vec<usize>,
-}
-
-impl<'t> CodePoints<'t> {
-    /// Indexes a text.
-    pub fn new(text: &'t str) -> CodePoints<'t> {
-        let bytes = text
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain([text.len()])
-            .collect();
-        CodePoints { text, bytes }
-    }
-
-    /// The number of code points.
-    pub fn len(&self) -> usize {
-        self.bytes.len() - 1
-    }
-
-    /// Whether the text is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The byte offset of a code-point offset (the text's length for `len()`).
-    pub fn byte(&self, at: usize) -> Option<usize> {
-        self.bytes.get(at).copied()
-    }
-
-    /// The text between two code-point offsets.
-    pub fn slice(&self, start: usize, end: usize) -> Option<&'t str> {
-        match (self.byte(start), self.byte(end)) {
-            (Some(s), Some(e)) if s <= e => Some(&self.text[s..e]),
-            _ => None,
-        }
-    }
-}
-
-/// Converts byte offsets to code-point offsets, walking forward.
-pub struct CharCounter<'t> {
-    text: &'t str,
-    byte: usize,
-    chars: usize,
-}
-
-impl<'t> CharCounter<'t> {
-    /// A counter at the start of a text.
-    pub fn new(text: &'t str) -> CharCounter<'t> {
-        CharCounter {
-            text,
-            byte: 0,
-            chars: 0,
-        }
-    }
-
-    /// The code-point offset of a byte offset (cheap when offsets rise).
-    pub fn at(&mut self, byte: usize) -> usize {
-        if byte < self.byte {
-            self.byte = 0;
-            self.chars = 0;
-        }
-        self.chars += self.text[self.byte..byte].chars().count();
-        self.byte = byte;
-        self.chars
-    }
 }
 
 #[cfg(test)]

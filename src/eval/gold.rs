@@ -3,8 +3,8 @@
 
 use crate::calendar::Ymd;
 use crate::fact::FactType;
-use crate::pipeline::CodePoints;
 use crate::sections::SectionKind;
+use crate::text::CodePoints;
 use serde_json::Value;
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -142,13 +142,7 @@ pub fn value_equal(fact_type: FactType, gold: &Value, pred: &Value) -> bool {
 /// The last word of a unit, lower case and singular.
 fn unit_head(unit: &Value) -> Option<String> {
     let last = unit.as_str()?.split_whitespace().last()?.to_lowercase();
-    Some(if let Some(stem) = last.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if last.ends_with('s') && !last.ends_with("ss") && last.len() > 3 {
-        last[..last.len() - 1].to_string()
-    } else {
-        last
-    })
+    Some(crate::text::singular(&last))
 }
 
 impl Scores {

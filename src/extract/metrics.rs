@@ -8,6 +8,7 @@
 use super::numbers::{parse_number, round4, Decimal};
 use super::patterns::Slots;
 use crate::rules::Lexicon;
+use crate::text::{looks_plural, singular};
 use serde_json::{json, Map, Value};
 
 /// A metric's value and where its span ends (the counted noun phrase may
@@ -292,22 +293,7 @@ fn joins_modifiers(before: &[String], after: &[&str], lexicon: &Lexicon) -> bool
         .any(|w| looks_plural(&w) || lexicon.contains("plural_nouns", &w))
 }
 
-/// Whether a word looks like a plural noun ("networks", "GPs", "ICSs"),
-/// the usual head of a counted noun phrase.
-fn looks_plural(word: &str) -> bool {
-    word.len() > 3
-        && word.ends_with('s')
-        && !word.ends_with("ss")
-        && !word.ends_with("us")
-        && !word.ends_with("is")
-}
-
 fn is_participle_or_adverb(word: &str) -> bool {
     (word.len() > 3 && (word.ends_with("ing") || word.ends_with("ed")))
         || (word.len() > 3 && word.ends_with("ly"))
-}
-
-/// A simple English singular for rate periods ("months" → "month").
-fn singular(word: &str) -> String {
-    word.strip_suffix('s').unwrap_or(word).to_string()
 }

@@ -692,8 +692,7 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
     }
     // A plural inside the phrase ends a term of its own ("virtual wards
     // and remote monitoring" is two).
-    let plural =
-        |w: &str| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ics");
+    let plural = |w: &str| crate::text::looks_plural(w) && !w.ends_with("ics");
     let inner_ok = words[first..head].iter().enumerate().all(|(i, &(_, w))| {
         let joins = w == "and" && i > 0 && first + i + 1 < head;
         (!stop(w) || joins) && !(i > 0 && plural(w)) && !(joins && plural(words[first + i - 1].1))

@@ -2,9 +2,10 @@
 //! "published"?, "url"?}`. Each line is read and checked on its own, so a bad
 //! line loses only itself.
 
-use super::{html, io_reason, InputError, Record};
+use super::{html, InputError, Record};
 use crate::calendar::Ymd;
 use crate::document::Document;
+use crate::text::io_reason;
 use serde_json::{Map, Value};
 use std::io::BufRead;
 

@@ -12,6 +12,7 @@ mod text;
 pub use html::{extract_html, HtmlArticle};
 
 use crate::document::Document;
+use crate::text::io_reason;
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
@@ -189,21 +190,6 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<Source>) {
             walk(&path, base, out);
         } else if format_of(&path).is_some() {
             out.push(file_source(&path, base));
-        }
-    }
-}
-
-/// An I/O error in words, without the "(os error N)" noise.
-pub(crate) fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or folder".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
         }
     }
 }

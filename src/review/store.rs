@@ -5,9 +5,10 @@
 
 use crate::batch::{Processed, Summary};
 use crate::extract::Reference;
-use crate::fact::{FactType, Fnv};
+use crate::fact::FactType;
 use crate::output::{document_record, Sink};
-use crate::pipeline::CodePoints;
+use crate::text::CodePoints;
+use crate::text::Fnv;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;

@@ -457,16 +457,7 @@ pub fn variants(alias: &str, plural: bool) -> Vec<String> {
     add(&|s| s.contains(" and ").then(|| s.replace(" and ", " & ")));
     add(&|s| s.contains(" & ").then(|| s.replace(" & ", " and ")));
     if plural {
-        add(&|s| {
-            let last = s.chars().last()?;
-            if !last.is_lowercase() || s.ends_with('s') {
-                return None;
-            }
-            Some(match s.strip_suffix('y') {
-                Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
-                _ => format!("{s}s"),
-            })
-        });
+        add(&crate::text::plural);
     }
     out
 }

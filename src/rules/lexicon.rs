@@ -5,7 +5,7 @@
 
 use super::tsv;
 use super::RuleError;
-use crate::fact::Fnv;
+use crate::text::Fnv;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 use std::path::Path;

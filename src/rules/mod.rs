@@ -94,7 +94,7 @@ impl RuleSet {
                 "no rule folder here (pass --rules DIR, or run from the project folder)",
             ));
         }
-        let mut fingerprint = crate::fact::Fnv::new();
+        let mut fingerprint = crate::text::Fnv::new();
         let mut files = Vec::new();
         collect_files(dir, &mut files).map_err(|e| RuleError::file(dir, e.to_string()))?;
         files.sort();

@@ -56,10 +56,7 @@ pub(crate) fn read(path: &Path, min: usize, max: usize) -> Result<Vec<Row>, Rule
 /// Reads a rule file as UTF-8 text, naming the file on failure.
 pub(crate) fn read_text(path: &Path) -> Result<String, RuleError> {
     let bytes = std::fs::read(path).map_err(|e| {
-        RuleError::file(
-            path,
-            format!("cannot read: {}", crate::ingest::io_reason(&e)),
-        )
+        RuleError::file(path, format!("cannot read: {}", crate::text::io_reason(&e)))
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];

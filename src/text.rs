@@ -1,0 +1,210 @@
+//! The bottom layer: small helpers every stage shares and that depend on
+//! nothing else in the crate — code-point offsets, the stable FNV hash,
+//! readable I/O reasons, and the English singular and plural rules.
+
+use std::io;
+
+/// A text indexed by code point: turns code-point offsets (as facts and
+/// gold files give them) back into byte offsets and text.
+pub struct CodePoints<'t> {
+    text: &'t str,
+    /// The byte offset of every code point, then the text's length.
+    bytes: Vec<usize>,
+}
+
+impl<'t> CodePoints<'t> {
+    /// Indexes a text.
+    pub fn new(text: &'t str) -> CodePoints<'t> {
+        let bytes = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        CodePoints { text, bytes }
+    }
+
+    /// The number of code points.
+    pub fn len(&self) -> usize {
+        self.bytes.len() - 1
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The byte offset of a code-point offset (the text's length for `len()`).
+    pub fn byte(&self, at: usize) -> Option<usize> {
+        self.bytes.get(at).copied()
+    }
+
+    /// The text between two code-point offsets.
+    pub fn slice(&self, start: usize, end: usize) -> Option<&'t str> {
+        match (self.byte(start), self.byte(end)) {
+            (Some(s), Some(e)) if s <= e => Some(&self.text[s..e]),
+            _ => None,
+        }
+    }
+}
+
+/// Converts byte offsets to code-point offsets, walking forward.
+pub struct CharCounter<'t> {
+    text: &'t str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'t> CharCounter<'t> {
+    /// A counter at the start of a text.
+    pub fn new(text: &'t str) -> CharCounter<'t> {
+        CharCounter {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The code-point offset of a byte offset (cheap when offsets rise).
+    pub fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+/// 64-bit FNV-1a: a small hash that is stable across platforms and
+/// releases, for fact ids and rule fingerprints.
+#[derive(Debug, Clone)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv::new()
+    }
+}
+
+impl Fnv {
+    /// A fresh hash.
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Adds bytes.
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// Adds a string and a separator, so that ("ab","c") and ("a","bc") differ.
+    pub fn field(&mut self, s: &str) {
+        self.write(s.as_bytes());
+        self.write(&[0xff]);
+    }
+
+    /// The hash value.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV as a [`std::hash::Hasher`], for hash maps whose keys carry a hash
+/// already made (see [`content_hash`]).
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        Fnv::finish(self)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        Fnv::write(self, bytes)
+    }
+}
+
+/// An I/O error in words, without the "(os error N)" noise.
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or folder".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Whether a word looks like a plural noun ("networks", "GPs", "ICSs"):
+/// longer than three letters, ending in "s" but not "ss", "us" or "is".
+pub fn looks_plural(word: &str) -> bool {
+    word.len() > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+}
+
+/// A lower-case word's singular: "-ies" becomes "-y", a final "s" goes
+/// (not after "s", nor in words of three letters or fewer).
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with('s') && !word.ends_with("ss") && word.len() > 3 {
+        word[..word.len() - 1].to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+/// A lower-case term's plural: "-y" after a consonant becomes "-ies", else
+/// "s" is added; `None` for a term that ends in "s" or in a capital (an
+/// acronym such as "EPR").
+pub fn plural(term: &str) -> Option<String> {
+    let last = term.chars().last()?;
+    if !last.is_lowercase() || term.ends_with('s') {
+        return None;
+    }
+    Some(match term.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{term}s"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn singular_and_plural() {
+        assert_eq!(singular("therapies"), "therapy");
+        assert_eq!(singular("months"), "month");
+        assert_eq!(singular("class"), "class");
+        assert_eq!(singular("gps"), "gp");
+        assert_eq!(
+            plural("digital therapy").as_deref(),
+            Some("digital therapies")
+        );
+        assert_eq!(plural("virtual ward").as_deref(), Some("virtual wards"));
+        assert_eq!(plural("relay").as_deref(), Some("relays"));
+        assert_eq!(plural("EPR"), None);
+        assert_eq!(plural("records"), None);
+        assert!(looks_plural("networks") && !looks_plural("census") && !looks_plural("gps"));
+    }
+
+    #[test]
+    fn code_points_and_bytes() {
+        let text = "£4.1m – é";
+        let cp = CodePoints::new(text);
+        assert_eq!(cp.len(), 9);
+        assert_eq!(cp.slice(0, 5), Some("£4.1m"));
+        let mut counter = CharCounter::new(text);
+        assert_eq!(counter.at(text.len()), 9);
+        assert_eq!(counter.at(2), 1);
+    }
+}

@@ -1,6 +1,9 @@
 //! Batch runs: streams records through the pipeline in bounded batches,
-//! analyses each batch in parallel (rayon) and writes results in input
-//! order, whatever the thread count. A run can take a deterministic shard
+//! analyses each batch in parallel (rayon) and hands results to a [`Sink`]
+//! in input order, whatever the thread count. Like ripgrep's searcher and
+//! printer, the flow is one-way: this stage owns the [`Sink`] and
+//! [`Render`] traits and the [`Processed`] record; the output folder, the
+//! stream and the review importer implement them. A run can take a deterministic shard
 //! of the documents, resume after the records an interrupted run finished,
 //! and carry over unchanged documents from an earlier run.
 
@@ -8,7 +11,6 @@ use crate::budget::Budget;
 use crate::document::Document;
 use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
-use crate::output::{Lines, Rendered, Sink};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::sections::SectionKind;
 use crate::text::Fnv;
@@ -31,15 +33,39 @@ pub enum Processed {
         doc: Document,
         /// Its sections and facts.
         analysis: Analysis,
-        /// Its output lines, when the sink asked for them to be rendered
-        /// on the worker threads (see [`Sink::lines`]).
-        rendered: Option<Box<Rendered>>,
     },
     /// Could not be read.
     Failed(InputError),
     /// Unchanged since an earlier run (same input and rules): its output
     /// lines are carried over.
     Unchanged(Carried),
+}
+
+/// A record's output as a sink renders it on a worker thread: one byte
+/// buffer for each stream the sink writes (say, its `facts.jsonl` lines and
+/// its `documents.jsonl` line).
+pub type Rendered = Vec<Vec<u8>>;
+
+/// Renders processed records for a sink, on the worker threads, so that
+/// the thread writing in input order only copies bytes.
+pub trait Render: Sync {
+    /// A record's output; `None` leaves it to [`Sink::document`].
+    fn render(&self, processed: &Processed) -> Option<Rendered>;
+}
+
+/// Where processed records go, in input order.
+pub trait Sink {
+    /// The renderer the worker threads run for this sink, if it wants its
+    /// output prepared there.
+    fn renderer(&self) -> Option<Box<dyn Render>> {
+        None
+    }
+    /// Writes one record, with what the renderer made of it.
+    fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()>;
+    /// Marks the end of a batch: `consumed` input records are done.
+    fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()>;
+    /// Completes the output once every record is written.
+    fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
 
 /// A document's output lines from an earlier run.
@@ -298,14 +324,8 @@ pub struct RunOptions {
     pub limits: Limits,
 }
 
-/// Analyses one record within the limits and renders the output lines the
-/// sink writes.
-fn process(
-    pipeline: &Pipeline,
-    record: Record,
-    options: &RunOptions,
-    render: Option<Lines>,
-) -> Processed {
+/// Analyses one record within the limits.
+fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Processed {
     let doc = match record {
         Ok(doc) => doc,
         Err(e) => return Processed::Failed(e),
@@ -342,18 +362,7 @@ fn process(
         );
         return fail(&doc, reason);
     }
-    let mut done = Processed::Done {
-        doc,
-        analysis,
-        rendered: None,
-    };
-    if let Some(wanted) = render {
-        let lines = Rendered::of(&done, wanted).map(Box::new);
-        if let Processed::Done { rendered, .. } = &mut done {
-            *rendered = lines;
-        }
-    }
-    done
+    Processed::Done { doc, analysis }
 }
 
 /// Document ids seen so far in a run, to mark repeats. This is the one
@@ -470,9 +479,11 @@ pub fn run(
     // the records read in one go (some may belong to other shards); each
     // ends with a checkpoint.
     let batch_size = options.batch_size.max(1);
-    let render = sink.lines();
+    let renderer = sink.renderer();
+    let renderer = renderer.as_deref();
+    type Done = (Processed, Option<Rendered>);
     std::thread::scope(|scope| -> io::Result<()> {
-        let mut working: Option<(ScopedJoinHandle<Vec<Processed>>, usize)> = None;
+        let mut working: Option<(ScopedJoinHandle<Vec<Done>>, usize)> = None;
         loop {
             let before = consumed;
             let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
@@ -489,7 +500,11 @@ pub fn run(
                     pool.install(|| {
                         batch
                             .into_par_iter()
-                            .map(|record| process(pipeline, record, options, render))
+                            .map(|record| {
+                                let processed = process(pipeline, record, options);
+                                let rendered = renderer.and_then(|r| r.render(&processed));
+                                (processed, rendered)
+                            })
                             .collect()
                     })
                 };
@@ -497,12 +512,12 @@ pub fn run(
             });
             if let Some((handle, batch_end)) = std::mem::replace(&mut working, next) {
                 let results = handle.join().expect("an analysis thread panicked");
-                for p in &results {
-                    if let Processed::Failed(e) = p {
+                for (p, rendered) in results {
+                    if let Processed::Failed(e) = &p {
                         on_event(Event::Failed(e));
                     }
-                    summary.add(p);
-                    sink.document(p)?;
+                    summary.add(&p);
+                    sink.document(&p, rendered)?;
                 }
                 summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
                 sink.batch_done(batch_end, &summary)?;

@@ -1,11 +1,11 @@
 //! The factmine command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
-use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Shard, Summary};
+use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Shard, Sink, Summary};
 use factmine::checks;
 use factmine::eval::{self, report};
 use factmine::ingest::{self, Records};
-use factmine::output::{DirSink, Sink, StreamSink};
+use factmine::output::{DirSink, StreamSink};
 use factmine::progress::{self, Progress};
 use factmine::review::{
     self,

@@ -5,7 +5,7 @@
 //! After every batch a checkpoint records how far the temporary files are
 //! complete, so an interrupted run can be resumed.
 
-use crate::batch::{Processed, Summary};
+use crate::batch::{Processed, Render, Rendered, Sink, Summary};
 use crate::fact::Fact;
 use crate::text::CharCounter;
 use serde::{Deserialize, Serialize};
@@ -14,23 +14,6 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Where processed documents go.
-pub trait Sink {
-    /// Writes one document's facts and record.
-    fn document(&mut self, processed: &Processed) -> io::Result<()>;
-    /// Which JSON lines this sink writes, if any: the batch run then renders
-    /// them for each analysed document ([`Rendered`]) on its worker
-    /// threads, in parallel, and `document` finds them in
-    /// [`Processed::Done`].
-    fn lines(&self) -> Option<Lines> {
-        None
-    }
-    /// Marks the end of a batch: `consumed` input records are done.
-    fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()>;
-    /// Completes the output once every document is written.
-    fn finish(&mut self, summary: &Summary) -> io::Result<()>;
-}
 
 /// The section list of `documents.jsonl`, offsets in code points.
 #[derive(Serialize)]
@@ -90,42 +73,29 @@ pub fn document_record(processed: &Processed) -> Value {
     }
 }
 
-/// An analysed document's output lines: its facts (`facts.jsonl`) and
-/// its record (`documents.jsonl`), each line ending in a newline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rendered {
-    /// The facts' lines.
-    pub facts: Vec<u8>,
-    /// The document's line, when it was asked for.
-    pub document: Option<Vec<u8>>,
+/// Renders an analysed document's JSON lines on the worker threads: its
+/// facts, and its `documents.jsonl` record when `document` is set (the
+/// other outcomes' lines are carried over or short, and written as they
+/// come).
+#[derive(Debug, Clone, Copy)]
+pub struct Lines {
+    /// Whether the document's record is rendered too.
+    pub document: bool,
 }
 
-/// Which of a document's JSON lines a sink writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lines {
-    /// Its facts (`facts.jsonl`, or a stream).
-    Facts,
-    /// Its facts and its record (`documents.jsonl`).
-    FactsAndDocument,
-}
-
-impl Rendered {
-    /// Renders an analysed document's lines (`None` for the other outcomes,
-    /// whose lines are carried over or short).
-    pub fn of(processed: &Processed, lines: Lines) -> Option<Rendered> {
+impl Render for Lines {
+    fn render(&self, processed: &Processed) -> Option<Rendered> {
         let Processed::Done { analysis, .. } = processed else {
             return None;
         };
-        let document = (lines == Lines::FactsAndDocument).then(|| {
+        let mut out = vec![fact_lines(&analysis.facts)];
+        if self.document {
             let mut line =
                 serde_json::to_vec(&document_record(processed)).expect("a JSON value serialises");
             line.push(b'\n');
-            line
-        });
-        Some(Rendered {
-            facts: fact_lines(&analysis.facts),
-            document,
-        })
+            out.push(line);
+        }
+        Some(out)
     }
 }
 
@@ -150,12 +120,14 @@ fn fact_lines(facts: &[Fact]) -> Vec<u8> {
 
 /// Writes a document's facts as JSON lines: analysed ones as rendered
 /// (on a worker thread, or here), carried-over ones as they were.
-fn write_facts(out: &mut impl Write, processed: &Processed) -> io::Result<()> {
+fn write_facts(
+    out: &mut impl Write,
+    processed: &Processed,
+    rendered: Option<&[u8]>,
+) -> io::Result<()> {
     match processed {
-        Processed::Done {
-            rendered, analysis, ..
-        } => match rendered {
-            Some(r) => out.write_all(&r.facts)?,
+        Processed::Done { analysis, .. } => match rendered {
+            Some(r) => out.write_all(r)?,
             None => out.write_all(&fact_lines(&analysis.facts))?,
         },
         Processed::Unchanged(c) => {
@@ -319,15 +291,18 @@ impl DirSink {
 }
 
 impl Sink for DirSink {
-    fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        write_facts(&mut self.facts, processed)?;
-        let rendered = match processed {
-            Processed::Done {
-                rendered: Some(r), ..
-            } => r.document.as_deref(),
-            _ => None,
-        };
-        if let Some(line) = rendered {
+    fn renderer(&self) -> Option<Box<dyn Render>> {
+        Some(Box::new(Lines { document: true }))
+    }
+
+    fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()> {
+        let rendered = rendered.unwrap_or_default();
+        write_facts(
+            &mut self.facts,
+            processed,
+            rendered.first().map(Vec::as_slice),
+        )?;
+        if let Some(line) = rendered.get(1) {
             return self.documents.write_all(line);
         }
         match processed {
@@ -340,10 +315,6 @@ impl Sink for DirSink {
                 self.documents.write_all(b"\n")
             }
         }
-    }
-
-    fn lines(&self) -> Option<Lines> {
-        Some(Lines::FactsAndDocument)
     }
 
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()> {
@@ -394,12 +365,13 @@ impl<W: Write> StreamSink<W> {
 }
 
 impl<W: Write> Sink for StreamSink<W> {
-    fn document(&mut self, processed: &Processed) -> io::Result<()> {
-        write_facts(&mut self.out, processed)
+    fn renderer(&self) -> Option<Box<dyn Render>> {
+        Some(Box::new(Lines { document: false }))
     }
 
-    fn lines(&self) -> Option<Lines> {
-        Some(Lines::Facts)
+    fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()> {
+        let facts = rendered.as_ref().and_then(|r| r.first());
+        write_facts(&mut self.out, processed, facts.map(Vec::as_slice))
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {

@@ -3,10 +3,10 @@
 //! its own transaction. Decisions are keyed by fact id, so a re-import with
 //! new rules keeps them for facts whose ids are unchanged.
 
-use crate::batch::{Processed, Summary};
+use crate::batch::{Processed, Rendered, Sink, Summary};
 use crate::extract::Reference;
 use crate::fact::FactType;
-use crate::output::{document_record, Sink};
+use crate::output::document_record;
 use crate::text::CodePoints;
 use crate::text::Fnv;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -801,7 +801,7 @@ impl Importer<'_> {
 }
 
 impl Sink for Importer<'_> {
-    fn document(&mut self, processed: &Processed) -> io::Result<()> {
+    fn document(&mut self, processed: &Processed, _rendered: Option<Rendered>) -> io::Result<()> {
         let Processed::Done { doc, analysis, .. } = processed else {
             return Ok(());
         };

@@ -695,7 +695,10 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
     let plural = |w: &str| crate::text::looks_plural(w) && !w.ends_with("ics");
     let inner_ok = words[first..head].iter().enumerate().all(|(i, &(_, w))| {
         let joins = w == "and" && i > 0 && first + i + 1 < head;
-        (!stop(w) || joins) && !(i > 0 && plural(w)) && !(joins && plural(words[first + i - 1].1))
+        let small_word = stop(w) && !joins;
+        let inner_plural = i > 0 && plural(w);
+        let joins_plural = joins && plural(words[first + i - 1].1);
+        !(small_word || inner_plural || joins_plural)
     });
     inner_ok.then_some((words[first].0, end))
 }

@@ -20,7 +20,8 @@
 //! [`checks`] runs their examples and checks them. On top of the pipeline,
 //! [`eval`] scores extraction against hand-labelled gold, [`review`] lets
 //! editors accept, reject and correct facts in a web page and turns their
-//! decisions into gold, and [`progress`] reports a batch run's progress.
+//! decisions into gold. The `factmine` binary is a thin layer over this
+//! library (arguments, one module a command, progress on the terminal).
 //!
 //! ```no_run
 //! use factmine::{Document, Pipeline};
@@ -42,7 +43,6 @@ pub mod fact;
 pub mod ingest;
 pub mod output;
 pub mod pipeline;
-pub mod progress;
 pub mod review;
 pub mod rules;
 pub mod sections;

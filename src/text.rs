@@ -185,7 +185,8 @@ mod tests {
         assert_eq!(singular("therapies"), "therapy");
         assert_eq!(singular("months"), "month");
         assert_eq!(singular("class"), "class");
-        assert_eq!(singular("gps"), "gp");
+        assert_eq!(singular("beds"), "bed");
+        assert_eq!(singular("gps"), "gps");
         assert_eq!(
             plural("digital therapy").as_deref(),
             Some("digital therapies")

@@ -344,7 +344,7 @@ fn a_bad_rule_stops_the_run_before_any_work() {
     let line = tsv.lines().count();
     assert!(
         stderr.contains(&format!(
-            "organisations.tsv:{line}: expected 2 to 5 tab-separated fields, found 1"
+            "organisations.tsv:{line}: expected 2 to 7 tab-separated fields, found 1"
         )),
         "{stderr}"
     );

@@ -704,7 +704,7 @@ fn only_an_explicit_bind_serves_beyond_loopback_and_it_warns() {
     let (code, _, err) = factmine(&["review", "--db", dbs, "--bind", "my.host"]);
     assert_eq!(
         (code, err.trim()),
-        (2, "factmine: --bind \"my.host\" is not an IP address")
+        (2, "error: invalid value 'my.host' for '--bind <BIND>': \"my.host\" is not an IP address\n\nFor more information, try '--help'.")
     );
     let (code, _, err) = factmine(&["review", "export", "--db", "no-such.sqlite", "--out", "x"]);
     assert_eq!(

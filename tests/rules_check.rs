@@ -87,7 +87,7 @@ fn mistakes_are_reported_with_file_and_line() {
     assert_eq!(code, Some(1));
     assert!(
         out.contains("organisations.tsv:")
-            && out.contains("expected 2 to 5 tab-separated fields, found 1"),
+            && out.contains("expected 2 to 7 tab-separated fields, found 1"),
         "{out}"
     );
 }

@@ -396,10 +396,11 @@ fn with_aliases(canonical: &str, aliases: &str) -> Vec<String> {
 /// Product and company names with trade-mark residue as news copy carries
 /// it: "™", "®" or a plain "TM" glued to the first or the last word
 /// ("Connected™ Scheduling", "ConnectedTM Scheduling", "Lantum®"). Only
-/// names that start with a capital get them.
+/// names that start with a capital and are not acronyms get them.
 fn with_trade_marks(names: Vec<String>) -> Vec<String> {
     let mut out = names.clone();
-    for name in names.iter().filter(|n| n.starts_with(char::is_uppercase)) {
+    let marked = |n: &&String| n.starts_with(char::is_uppercase) && n.contains(char::is_lowercase);
+    for name in names.iter().filter(marked) {
         for mark in ["™", "®", "TM"] {
             out.push(format!("{name}{mark}"));
             if let Some((first, rest)) = name.split_once(' ') {

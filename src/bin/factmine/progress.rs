@@ -1,7 +1,7 @@
 //! Progress of a batch run on a terminal: documents, megabytes of input,
 //! speed and time left, redrawn in place on stderr a few times a second.
 
-use crate::batch::Summary;
+use factmine::batch::Summary;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

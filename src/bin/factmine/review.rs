@@ -1,0 +1,125 @@
+//! `factmine review` (import articles into a review database and serve the
+//! review page) and `factmine review export` (the done documents as gold).
+
+use crate::cli::ReviewArgs;
+use crate::{Fatal, Outcome};
+use factmine::batch::{self, Event, RunOptions, Summary};
+use factmine::ingest::{self, Records};
+use factmine::review::{
+    self,
+    server::{self, App},
+    store::Store,
+};
+use factmine::Pipeline;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs `review`: imports the inputs, then serves the page.
+pub fn run(args: ReviewArgs) -> Outcome {
+    let db = args
+        .db
+        .expect("clap requires --db when no subcommand is given");
+    let ip = args.bind;
+    let mut store = Store::open(&db).map_err(|e| Fatal(format!("{}: {e}", db.display())))?;
+    let pipeline = Pipeline::load(&args.rules)?;
+    let mut status = ExitCode::SUCCESS;
+    if !args.inputs.is_empty() {
+        let records = Records::new(ingest::discover(&args.inputs));
+        let mut importer = store.importer();
+        let mut on_event = |event: Event| {
+            if let Event::Failed(e) = event {
+                eprintln!("factmine: skipped {e}");
+            }
+        };
+        let summary = batch::run(
+            &pipeline,
+            records,
+            &RunOptions {
+                batch_size: 64,
+                ..RunOptions::default()
+            },
+            &mut importer,
+            Summary::default(),
+            &mut on_event,
+        );
+        let report = importer.report().clone();
+        drop(importer);
+        match summary {
+            Ok(s) if !s.failures.is_empty() => status = ExitCode::from(1),
+            Ok(_) => {}
+            Err(e) => return Err(Fatal(format!("{}: import failed: {e}", db.display()))),
+        }
+        for repeat in &report.repeats {
+            eprintln!("factmine: left out {repeat}: a document with this id came earlier");
+        }
+        for doc in &report.reopened {
+            eprintln!("factmine: {doc} is open again: the rules found facts not reviewed yet");
+        }
+        eprintln!(
+            "factmine: {} documents into {} ({} changed): {} new facts, {} unchanged (decisions kept), {} no longer found",
+            report.documents,
+            db.display(),
+            report.changed,
+            report.new_facts,
+            report.kept_facts,
+            report.gone_facts
+        );
+    }
+    if args.no_serve {
+        return Ok(status);
+    }
+    let addr = SocketAddr::new(ip, args.port);
+    if !ip.is_loopback() {
+        eprintln!(
+            "factmine: warning: serving on {ip}, not a loopback address: anyone who can reach it can read and change this review"
+        );
+    }
+    let server = tiny_http::Server::http(addr)
+        .map_err(|e| Fatal(format!("cannot listen on {addr}: {e}")))?;
+    let bound = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Fatal(format!("cannot listen on {addr}")))?;
+    let editor = args
+        .editor
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "editor".into());
+    eprintln!(
+        "factmine: reviewing {} as {editor} at http://{bound}/ (Ctrl-C to stop; every decision is saved as it is made)",
+        db.display()
+    );
+    let mut app = App {
+        store,
+        pipeline: &pipeline,
+        editor,
+        hosts: if ip.is_loopback() {
+            server::loopback_hosts(bound)
+        } else {
+            Vec::new()
+        },
+    };
+    server::serve(&server, &mut app);
+    Ok(status)
+}
+
+/// Runs `review export`.
+pub fn export(db: &Path, out: &Path) -> Outcome {
+    if !db.exists() {
+        return Err(Fatal(format!("{}: no such review database", db.display())));
+    }
+    let store = Store::open(db).map_err(|e| Fatal(format!("{}: {e}", db.display())))?;
+    let report = review::export::export(&store, out)?;
+    for line in &report.skipped {
+        eprintln!("factmine: {line}");
+    }
+    eprintln!(
+        "factmine: {} gold files ({} facts) in {}; {} documents not marked done were left out",
+        report.files.len(),
+        report.facts,
+        out.display(),
+        report.not_done
+    );
+    Ok(ExitCode::SUCCESS)
+}

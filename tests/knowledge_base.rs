@@ -6,6 +6,8 @@
 use factmine::{Document, FactType, Pipeline};
 use std::path::Path;
 
+mod common;
+
 struct Ics {
     canonical: String,
     region: String,
@@ -188,4 +190,74 @@ fn trusts_carry_their_ods_codes() {
             ),
         ]
     );
+}
+
+#[test]
+fn a_merged_trust_is_itself_before_the_merger_and_its_successor_after() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let value_on = |published: &str, name: &str| {
+        let mut doc = Document::from_text(
+            "t",
+            "t.txt",
+            format!("A headline\n\nStaff at {name} said 40 practices joined.\n"),
+        );
+        doc.published = factmine::calendar::Ymd::parse_iso(published);
+        let analysis = pipeline.analyse(&doc);
+        let org = analysis
+            .facts
+            .iter()
+            .find(|f| f.fact_type == FactType::Organisation)
+            .unwrap_or_else(|| panic!("no organisation for {name}"));
+        (*org.value).clone()
+    };
+    // Two trusts named in a 2019 article stay two trusts.
+    assert_eq!(
+        value_on("2019-06-01", "Weston Area Health NHS Trust"),
+        serde_json::json!({"canonical": "Weston Area Health NHS Trust", "kind": "trust", "code": "RA3",
+            "successor": "University Hospitals Bristol and Weston NHS Foundation Trust", "until": "2020-04-01"})
+    );
+    assert_eq!(
+        value_on("2019-06-01", "North Bristol NHS Trust")["canonical"],
+        "North Bristol NHS Trust"
+    );
+    // After the merger, the body that existed then; later, the next one.
+    assert_eq!(
+        value_on("2023-06-01", "Weston Area Health NHS Trust"),
+        serde_json::json!({"canonical": "University Hospitals Bristol and Weston NHS Foundation Trust",
+            "kind": "trust", "code": "RA7", "former": "Weston Area Health NHS Trust",
+            "successor": "Bristol NHS Foundation Trust", "until": "2026-07-01"})
+    );
+    assert_eq!(
+        value_on("2027-01-01", "Weston Area Health NHS Trust"),
+        serde_json::json!({"canonical": "Bristol NHS Foundation Trust", "kind": "trust", "code": "RA7",
+            "former": "Weston Area Health NHS Trust"})
+    );
+}
+
+#[test]
+fn a_line_of_succession_must_name_a_body_and_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), &rules);
+    let orgs = rules.join("gazetteers/organisations.tsv");
+    let text = std::fs::read_to_string(&orgs).unwrap();
+    let line = text.lines().count() + 1;
+    for (row, reason) in [
+        (
+            "Old Vale NHS Trust\ttrust\t\tauto\t\t2020-13-01\tBristol NHS Foundation Trust",
+            "until \"2020-13-01\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+        ),
+        (
+            "Old Vale NHS Trust\ttrust\t\tauto\t\t2020-04\tNo Such NHS Trust",
+            "successor \"No Such NHS Trust\" is not another organisation in this file",
+        ),
+        (
+            "Old Vale NHS Trust\ttrust\t\tauto\t\t2020\t",
+            "a body that ceased needs both `until` and `successor`",
+        ),
+    ] {
+        std::fs::write(&orgs, format!("{text}{row}\n")).unwrap();
+        let err = Pipeline::load(&rules).unwrap_err();
+        assert_eq!((err.line, err.reason.as_str()), (Some(line), reason));
+    }
 }

@@ -100,9 +100,10 @@ pub struct Extractor {
     lexicon: Lexicon,
     /// Metric rules whose unit the sentence gives (`unit = from context`).
     unit_from_context: Vec<Arc<str>>,
-    /// For a body that ceased (a merged or renamed trust): the day, and the
-    /// value its mentions take in documents from that day on.
-    successions: Vec<Option<(Ymd, Arc<Value>)>>,
+    /// For a body that ceased (a merged or renamed trust): each day a body
+    /// in its line of succession ceased, and the value its mentions take
+    /// in documents from that day on, oldest first.
+    successions: Vec<Vec<(Ymd, Arc<Value>)>>,
 }
 
 impl Extractor {
@@ -342,9 +343,13 @@ impl Extractor {
                 (None, None) => continue,
             };
             let (rule, value) = &self.entry_facts[*entry];
-            let value = match (&self.successions[*entry], reference) {
-                (Some((until, after)), Some(day)) if day >= *until => after,
-                _ => value,
+            let value = match reference {
+                Some(day) => self.successions[*entry]
+                    .iter()
+                    .rev()
+                    .find(|(until, _)| day >= *until)
+                    .map_or(value, |(_, after)| after),
+                None => value,
             };
             out.push(Candidate {
                 start: hit.start,
@@ -453,26 +458,35 @@ impl Extractor {
     }
 }
 
-/// For each entry that ceased, the day and the value its mentions take
-/// from then on: the successor's, with `"former"` naming the body the text
-/// wrote.
-fn successions(entries: &[Entry]) -> Vec<Option<(Ymd, Arc<Value>)>> {
+/// For each entry that ceased, its line of succession: the day each body
+/// in it ceased and the value mentions take from then on (the successor's,
+/// with `"former"` naming the body the text wrote). The loader has checked
+/// that every line ends.
+fn successions(entries: &[Entry]) -> Vec<Vec<(Ymd, Arc<Value>)>> {
+    let successor_of = |e: &Entry| match &e.kind {
+        EntryKind::Organisation {
+            succession: Some(s),
+            ..
+        } => entries
+            .iter()
+            .find(|o| {
+                o.canonical == s.successor && matches!(o.kind, EntryKind::Organisation { .. })
+            })
+            .map(|o| (s.until, o)),
+        _ => None,
+    };
     entries
         .iter()
         .map(|e| {
-            let EntryKind::Organisation {
-                succession: Some(s),
-                ..
-            } = &e.kind
-            else {
-                return None;
-            };
-            let successor = entries.iter().find(|o| {
-                o.canonical == s.successor && matches!(o.kind, EntryKind::Organisation { .. })
-            })?;
-            let mut after = entry_value(successor);
-            after["former"] = json!(e.canonical);
-            Some((s.until, Arc::new(after)))
+            let mut line = Vec::new();
+            let mut body = e;
+            while let Some((until, next)) = successor_of(body) {
+                let mut after = entry_value(next);
+                after["former"] = json!(e.canonical);
+                line.push((until, Arc::new(after)));
+                body = next;
+            }
+            line
         })
         .collect()
 }

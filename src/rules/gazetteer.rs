@@ -269,7 +269,16 @@ impl Gazetteer {
     ) -> Result<(), RuleError> {
         let first = self.entries.len();
         let mut successors: Vec<(usize, usize, String)> = Vec::new();
-        for row in tsv::read(path, 2, 7)? {
+        let rows = tsv::read(path, 2, 7)?;
+        // A trust's bare name is not used where another line lists that
+        // name ("Southend University Hospital" is the hospital, not the
+        // former trust's short form).
+        let listed: HashSet<&str> = rows
+            .iter()
+            .flat_map(|r| std::iter::once(r.fields[0].as_str()).chain(list(&r.fields[2])))
+            .collect();
+        let distinctive = |s: &str| distinctive(s) && !listed.contains(s);
+        for row in rows.iter().cloned() {
             let [canonical, kind, aliases, case, code, until, successor] =
                 <[String; 7]>::try_from(row.fields).expect("tsv::read pads to 7 fields");
             let succession = match (until.is_empty(), successor.is_empty()) {
@@ -308,7 +317,7 @@ impl Gazetteer {
             let case = CaseRule::read(&case, path, row.line)?;
             let mut names = with_aliases(&canonical, &aliases);
             if kind == "trust" {
-                names = trust_variants(&names, suffixes, distinctive);
+                names = trust_variants(&names, suffixes, &distinctive);
             }
             if kind == "company" {
                 names = with_trade_marks(names);
@@ -325,16 +334,38 @@ impl Gazetteer {
             };
             self.push(entry, &names, case, false);
         }
-        for (index, line, successor) in successors {
-            let found = self.entries[first..].iter().position(|e| {
-                e.canonical == successor && matches!(e.kind, EntryKind::Organisation { .. })
-            });
+        let position = |name: &str| {
+            self.entries[first..].iter().position(|e| {
+                e.canonical == name && matches!(e.kind, EntryKind::Organisation { .. })
+            })
+        };
+        for (index, line, successor) in &successors {
+            let found = position(successor);
             if found.is_none() || found == Some(index - first) {
                 return Err(RuleError::at(
                     path,
-                    line,
+                    *line,
                     format!("successor {successor:?} is not another organisation in this file"),
                 ));
+            }
+            // Follow the line of succession: it must end, not come round.
+            let mut body = first + found.expect("checked above");
+            for _ in 0..=successors.len() {
+                let EntryKind::Organisation {
+                    succession: Some(s),
+                    ..
+                } = &self.entries[body].kind
+                else {
+                    break;
+                };
+                if body == *index {
+                    return Err(RuleError::at(
+                        path,
+                        *line,
+                        "its line of successors comes back to it",
+                    ));
+                }
+                body = first + position(&s.successor).expect("every successor is checked");
             }
         }
         Ok(())

@@ -12,11 +12,13 @@ use crate::document::Document;
 use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
 use crate::pipeline::{Analysis, Pipeline};
+use crate::record::{
+    read_lines, DocumentCounts, DocumentRecord, FactCounts, FactRecord, Status, SummaryRecord,
+};
 use crate::sections::SectionKind;
 use crate::text::Fnv;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -145,40 +147,41 @@ impl Summary {
     }
 
     /// The summary as written to `summary.json`.
-    pub fn to_json(&self) -> Value {
-        let facts: Map<String, Value> = FactType::ALL
-            .iter()
-            .map(|t| {
-                (
-                    t.as_str().to_string(),
-                    json!(self.facts.get(t).copied().unwrap_or(0)),
-                )
-            })
-            .collect();
-        let sections: Map<String, Value> = SectionKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.as_str().to_string(),
-                    json!(self.sections.get(k).copied().unwrap_or(0)),
-                )
-            })
-            .collect();
-        json!({
-            "documents": {
-                "read": self.read,
-                "processed": self.processed,
-                "warned": self.warned,
-                "failed": self.failures.len(),
-                "unchanged": self.unchanged,
+    pub fn to_record(&self) -> SummaryRecord {
+        SummaryRecord {
+            documents: DocumentCounts {
+                failed: self.failures.len(),
+                processed: self.processed,
+                read: self.read,
+                unchanged: self.unchanged,
+                warned: self.warned,
             },
-            "facts": {"total": self.facts.values().sum::<usize>(), "by_type": facts},
-            "sections": sections,
-            "failures": self.failures,
-            "text_bytes": self.text_bytes,
-            "rules_fingerprint": self.rules_fingerprint,
-            "elapsed_seconds": (self.elapsed_seconds * 1000.0).round() / 1000.0,
-        })
+            elapsed_seconds: (self.elapsed_seconds * 1000.0).round() / 1000.0,
+            facts: FactCounts {
+                by_type: FactType::ALL
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.as_str().to_string(),
+                            self.facts.get(t).copied().unwrap_or(0),
+                        )
+                    })
+                    .collect(),
+                total: self.facts.values().sum(),
+            },
+            failures: self.failures.clone(),
+            rules_fingerprint: self.rules_fingerprint.clone(),
+            sections: SectionKind::ALL
+                .iter()
+                .map(|k| {
+                    (
+                        k.as_str().to_string(),
+                        self.sections.get(k).copied().unwrap_or(0),
+                    )
+                })
+                .collect(),
+            text_bytes: self.text_bytes,
+        }
     }
 }
 
@@ -237,42 +240,42 @@ impl PreviousRun {
     /// Reads an earlier output folder. `None` when its rules differ from
     /// `fingerprint` (then everything must be analysed again).
     pub fn load(dir: &Path, fingerprint: &str) -> io::Result<Option<PreviousRun>> {
-        let read = |name: &str| std::fs::read_to_string(dir.join(name));
-        let summary: Value =
-            serde_json::from_str(&read("summary.json")?).map_err(io::Error::other)?;
-        if summary["rules_fingerprint"] != fingerprint {
+        let summary: SummaryRecord =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json"))?)
+                .map_err(io::Error::other)?;
+        if summary.rules_fingerprint != fingerprint {
             return Ok(None);
         }
+        let lines = |name: &str| -> io::Result<Vec<String>> {
+            Ok(std::fs::read_to_string(dir.join(name))?
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect())
+        };
+        let documents = lines("documents.jsonl")?;
+        let records =
+            read_lines::<DocumentRecord>(&dir.join("documents.jsonl")).map_err(io::Error::other)?;
         let mut by_doc: HashMap<String, (String, Carried)> = HashMap::new();
-        for line in read("documents.jsonl")?.lines() {
-            let v: Value = serde_json::from_str(line).map_err(io::Error::other)?;
-            let (Some(id), Some(hash)) = (v["doc"].as_str(), v["input_hash"].as_str()) else {
+        for (line, (_, record)) in documents.into_iter().zip(records) {
+            let DocumentRecord::Analysed(d) = record else {
                 continue;
             };
             let carried = Carried {
-                document_line: line.to_string(),
-                section_kinds: v["sections"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| SectionKind::parse(s["kind"].as_str()?))
-                    .collect(),
-                warned: v["status"] == "warned",
+                document_line: line,
+                section_kinds: d.sections.iter().map(|s| s.kind).collect(),
+                warned: d.status == Status::Warned,
                 ..Carried::default()
             };
-            by_doc.insert(id.to_string(), (hash.to_string(), carried));
+            by_doc.insert(d.doc, (d.input_hash, carried));
         }
-        for line in read("facts.jsonl")?.lines() {
-            let v: Value = serde_json::from_str(line).map_err(io::Error::other)?;
-            let (Some(id), Some(t)) = (
-                v["doc"].as_str(),
-                v["type"].as_str().and_then(FactType::parse),
-            ) else {
-                continue;
-            };
-            if let Some((_, c)) = by_doc.get_mut(id) {
-                c.fact_lines.push(line.to_string());
-                c.fact_types.push(t);
+        let facts = lines("facts.jsonl")?;
+        let records =
+            read_lines::<FactRecord>(&dir.join("facts.jsonl")).map_err(io::Error::other)?;
+        for (line, (_, fact)) in facts.into_iter().zip(records) {
+            if let Some((_, c)) = by_doc.get_mut(&fact.doc) {
+                c.fact_lines.push(line);
+                c.fact_types.push(fact.fact_type);
             }
         }
         Ok(Some(PreviousRun { by_doc }))

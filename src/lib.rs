@@ -43,6 +43,7 @@ pub mod fact;
 pub mod ingest;
 pub mod output;
 pub mod pipeline;
+pub mod record;
 pub mod review;
 pub mod rules;
 pub mod sections;

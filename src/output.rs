@@ -7,70 +7,69 @@
 
 use crate::batch::{Processed, Render, Rendered, Sink, Summary};
 use crate::fact::Fact;
+use crate::record::{
+    AnalysedDocument, DocumentRecord, FailedDocument, ReferenceRecord, SectionRecord, Status,
+};
 use crate::text::CharCounter;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The section list of `documents.jsonl`, offsets in code points.
-#[derive(Serialize)]
-struct SectionOut<'a> {
-    index: usize,
-    kind: &'a str,
-    title: Option<&'a str>,
-    ics: Option<&'a str>,
-    start: usize,
-    end: usize,
-}
-
-/// The `documents.jsonl` record of a processed or failed document.
-pub fn document_record(processed: &Processed) -> Value {
-    match processed {
-        Processed::Done { doc, analysis, .. } => {
+/// The `documents.jsonl` record of a processed or failed document
+/// (`None` for one carried over, whose line is written as it was).
+pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
+    Some(match processed {
+        Processed::Done { doc, analysis } => {
             let mut chars = CharCounter::new(&doc.text);
-            let sections: Vec<SectionOut> = analysis
+            let sections = analysis
                 .layout
                 .sections
                 .iter()
                 .enumerate()
-                .map(|(index, s)| SectionOut {
-                    index,
-                    kind: s.kind.as_str(),
-                    title: s.title.as_deref(),
-                    ics: s.ics.as_deref(),
-                    start: chars.at(s.start),
+                .map(|(index, s)| SectionRecord {
                     end: chars.at(s.end),
+                    ics: s.ics.clone(),
+                    index,
+                    kind: s.kind,
+                    start: chars.at(s.start),
+                    title: s.title.clone(),
                 })
                 .collect();
-            json!({
-                "doc": doc.id,
-                "status": if doc.warnings.is_empty() { "processed" } else { "warned" },
-                "title": doc.title,
-                "published": doc.published.map(|d| d.to_string()),
-                "reference": analysis.reference.map(|r| json!({"date": r.date.to_string(), "from": r.from.as_str()})),
-                "source": doc.source,
-                "url": doc.url,
-                "chars": doc.text.chars().count(),
-                "sections": sections,
-                "facts": analysis.facts.len(),
-                "warnings": doc.warnings,
-                "input_hash": doc.input_hash(),
+            DocumentRecord::Analysed(AnalysedDocument {
+                chars: doc.text.chars().count(),
+                doc: doc.id.clone(),
+                facts: analysis.facts.len(),
+                input_hash: doc.input_hash(),
+                published: doc.published.map(|d| d.to_string()),
+                reference: analysis.reference.map(|r| ReferenceRecord {
+                    date: r.date.to_string(),
+                    from: r.from.as_str().to_string(),
+                }),
+                sections,
+                source: doc.source.clone(),
+                status: if doc.warnings.is_empty() {
+                    Status::Processed
+                } else {
+                    Status::Warned
+                },
+                title: doc.title.clone(),
+                url: doc.url.clone(),
+                warnings: doc.warnings.clone(),
             })
         }
-        Processed::Unchanged(c) => serde_json::from_str(&c.document_line).unwrap_or(Value::Null),
-        Processed::Failed(e) => json!({
-            "doc": e.id,
-            "status": "failed",
-            "source": match e.line {
+        Processed::Unchanged(_) => return None,
+        Processed::Failed(e) => DocumentRecord::Failed(FailedDocument {
+            doc: e.id.clone(),
+            error: e.reason.clone(),
+            source: match e.line {
                 Some(line) => format!("{}:{line}", e.source),
                 None => e.source.clone(),
             },
-            "error": e.reason,
+            status: Status::Failed,
         }),
-    }
+    })
 }
 
 /// Renders an analysed document's JSON lines on the worker threads: its
@@ -91,7 +90,7 @@ impl Render for Lines {
         let mut out = vec![fact_lines(&analysis.facts)];
         if self.document {
             let mut line =
-                serde_json::to_vec(&document_record(processed)).expect("a JSON value serialises");
+                serde_json::to_vec(&document_record(processed)).expect("a record serialises");
             line.push(b'\n');
             out.push(line);
         }
@@ -338,7 +337,7 @@ impl Sink for DirSink {
         }
         let summary_part = part(&self.dir, FILES[2]);
         let mut f = File::create(&summary_part)?;
-        serde_json::to_writer_pretty(&mut f, &summary.to_json())?;
+        serde_json::to_writer_pretty(&mut f, &summary.to_record())?;
         f.write_all(b"\n")?;
         f.sync_all()?;
         match fs::remove_file(self.dir.join(FILES[2])) {
@@ -387,8 +386,10 @@ impl<W: Write> Sink for StreamSink<W> {
 mod tests {
     use super::*;
     use crate::fact::FactType;
+    use crate::record::FactRecord;
     use crate::sections::SectionKind;
     use proptest::prelude::*;
+    use serde_json::json;
 
     fn fact(text: &str, sentence: &str, ics: Option<&str>) -> Fact {
         Fact {
@@ -429,6 +430,54 @@ mod tests {
             .map(|f| serde_json::to_string(f).unwrap() + "\n")
             .collect();
         assert_eq!(String::from_utf8(fact_lines(&facts)).unwrap(), expected);
+        // Every line reads back as the schema's record, and writes again
+        // to the same bytes.
+        for line in expected.lines() {
+            let record: FactRecord = serde_json::from_str(line).unwrap();
+            assert_eq!(serde_json::to_string(&record).unwrap(), line);
+        }
+    }
+
+    #[test]
+    fn document_records_keep_their_keys_in_order_and_read_back() {
+        let doc = crate::Document::from_text(
+            "news/a",
+            "news/a.txt",
+            "A title\n\nNHS England said 40 practices joined.\n".into(),
+        );
+        let analysis = crate::Pipeline::load(std::path::Path::new("rules"))
+            .unwrap()
+            .analyse(&doc);
+        let processed = Processed::Done { doc, analysis };
+        let line = serde_json::to_string(&document_record(&processed)).unwrap();
+        let keys: Vec<String> =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&line)
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(
+            line.starts_with("{\"chars\":47,\"doc\":\"news/a\",\"facts\":2,"),
+            "{line}"
+        );
+        let back: DocumentRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(Some(back), document_record(&processed));
+        let failed = Processed::Failed(crate::ingest::InputError {
+            source: "dump.jsonl".into(),
+            line: Some(7),
+            id: None,
+            reason: "not JSON".into(),
+        });
+        let line = serde_json::to_string(&document_record(&failed)).unwrap();
+        assert_eq!(
+            line,
+            r#"{"doc":null,"error":"not JSON","source":"dump.jsonl:7","status":"failed"}"#
+        );
+        let back: DocumentRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(Some(back), document_record(&failed));
     }
 
     proptest! {

@@ -14,11 +14,10 @@ use crate::document::Document;
 use crate::extract::searchable;
 use crate::ingest::{self, Records};
 use crate::pipeline::Pipeline;
+use crate::record::{read_lines, DocumentRecord, FactRecord};
 use crate::sections::SectionKind;
 use crate::sentences::Sentences;
 use crate::text::{CharCounter, CodePoints};
-use crate::FactType;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -154,66 +153,40 @@ fn gold_silent(gold: &GoldDoc, text: &str) -> Vec<(usize, usize)> {
 
 /// Reads an earlier run's `facts.jsonl` and `documents.jsonl`.
 pub fn read_run(dir: &Path) -> Result<Predictions, String> {
-    let read = |name: &str| -> Result<Vec<Value>, String> {
-        let path = dir.join(name);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
-            })
-            .collect()
-    };
     let mut out = Predictions::default();
-    for d in read("documents.jsonl")? {
-        let Some(id) = d["doc"].as_str() else {
+    for (_, record) in read_lines::<DocumentRecord>(&dir.join("documents.jsonl"))? {
+        let DocumentRecord::Analysed(d) = record else {
             continue;
         };
         let mut pred = DocPrediction::default();
-        for s in d["sections"].as_array().into_iter().flatten() {
-            let kind = SectionKind::parse(s["kind"].as_str().unwrap_or(""))
-                .ok_or("documents.jsonl: unknown section kind")?;
-            let title = s["title"].as_str().map(str::to_string);
-            let start = s["start"].as_u64().unwrap_or(0) as usize;
-            let end = s["end"].as_u64().unwrap_or(0) as usize;
-            match kind {
-                SectionKind::Title | SectionKind::Contents => pred.ignored.push((start, end)),
+        for s in d.sections {
+            match s.kind {
+                SectionKind::Title | SectionKind::Contents => pred.ignored.push((s.start, s.end)),
                 _ => {
-                    if let Some(t) = &title {
-                        pred.ignored.push((start, start + t.chars().count()));
+                    if let Some(t) = &s.title {
+                        pred.ignored.push((s.start, s.start + t.chars().count()));
                     }
                 }
             }
             pred.sections.push(PredictedSection {
-                kind,
-                title,
-                ics: s["ics"].as_str().map(str::to_string),
+                kind: s.kind,
+                title: s.title,
+                ics: s.ics,
             });
         }
-        out.docs.insert(id.to_string(), pred);
+        out.docs.insert(d.doc, pred);
     }
-    for (i, f) in read("facts.jsonl")?.into_iter().enumerate() {
-        let bad = || {
-            format!(
-                "{}: line {}: not a fact",
-                dir.join("facts.jsonl").display(),
-                i + 1
-            )
-        };
-        let doc = f["doc"].as_str().ok_or_else(bad)?;
-        let fact_type = FactType::parse(f["type"].as_str().unwrap_or("")).ok_or_else(bad)?;
+    for (_, f) in read_lines::<FactRecord>(&dir.join("facts.jsonl"))? {
         let p = Predicted {
-            fact_type,
-            text: f["text"].as_str().unwrap_or("").to_string(),
-            start: f["start"].as_u64().ok_or_else(bad)? as usize,
-            end: f["end"].as_u64().ok_or_else(bad)? as usize,
-            value: f["value"].clone(),
-            sentence: f["sentence"].as_str().unwrap_or("").to_string(),
-            rule: f["rule"].as_str().unwrap_or("").to_string(),
+            fact_type: f.fact_type,
+            text: f.text,
+            start: f.start,
+            end: f.end,
+            value: f.value,
+            sentence: f.sentence,
+            rule: f.rule,
         };
-        out.docs.entry(doc.to_string()).or_default().facts.push(p);
+        out.docs.entry(f.doc).or_default().facts.push(p);
     }
     Ok(out)
 }
@@ -258,6 +231,7 @@ pub fn gold_sentence(text: Option<&str>, fact: &GoldFact) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::FactType;
 
     #[test]
     fn a_document_missing_from_the_output_counts_as_all_missed() {

@@ -59,17 +59,15 @@ pub fn export(store: &Store, out: &Path) -> Result<ExportReport, StoreError> {
             }));
         }
         let record = &view.record;
-        let sections: Vec<Value> = record["sections"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        let sections: Vec<Value> = record
+            .sections
             .iter()
-            .map(|s| json!({"kind": s["kind"], "title": s["title"], "ics": s["ics"]}))
+            .map(|s| json!({"kind": s.kind, "title": s.title, "ics": s.ics}))
             .collect();
-        let published = match &record["published"] {
-            Value::Null => record["reference"]["date"].clone(),
-            p => p.clone(),
-        };
+        let published = record
+            .published
+            .clone()
+            .or_else(|| record.reference.as_ref().map(|r| r.date.clone()));
         let count = facts.len();
         let gold = json!({
             "doc": doc,

@@ -10,18 +10,18 @@ pub mod store;
 use crate::calendar::Ymd;
 use crate::extract::{Reference, ReferenceSource};
 use crate::fact::FactType;
+use crate::record::AnalysedDocument;
 use crate::Pipeline;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// The reference date of a stored document record (`reference.date` and
-/// `reference.from`, as `documents.jsonl` writes them).
-pub fn reference_of(record: &Value) -> Option<Reference> {
-    let r = &record["reference"];
+/// The reference date of a stored document record.
+pub fn reference_of(record: &AnalysedDocument) -> Option<Reference> {
+    let r = record.reference.as_ref()?;
     Some(Reference {
         day_precision: true,
-        date: Ymd::parse_iso(r["date"].as_str()?)?,
-        from: ReferenceSource::parse(r["from"].as_str()?)?,
+        date: Ymd::parse_iso(&r.date)?,
+        from: ReferenceSource::parse(&r.from)?,
     })
 }
 

@@ -50,7 +50,7 @@ impl From<StoreError> for Answer {
         match e {
             StoreError::NotFound(_) => error(404, e),
             StoreError::Invalid(_) => error(400, e),
-            StoreError::Db(_) => error(500, e),
+            StoreError::Db(_) | StoreError::Corrupt(_) => error(500, e),
         }
     }
 }

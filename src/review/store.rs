@@ -7,6 +7,7 @@ use crate::batch::{Processed, Rendered, Sink, Summary};
 use crate::extract::Reference;
 use crate::fact::FactType;
 use crate::output::document_record;
+use crate::record::{AnalysedDocument, DocumentRecord, SectionRecord};
 use crate::text::CodePoints;
 use crate::text::Fnv;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -71,13 +72,17 @@ pub enum StoreError {
     NotFound(String),
     /// The request is not valid (bad span, type or value).
     Invalid(String),
+    /// A stored row does not read back as what was written.
+    Corrupt(String),
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Db(e) => write!(f, "database: {e}"),
-            StoreError::NotFound(m) | StoreError::Invalid(m) => f.write_str(m),
+            StoreError::NotFound(m) | StoreError::Invalid(m) | StoreError::Corrupt(m) => {
+                f.write_str(m)
+            }
         }
     }
 }
@@ -216,7 +221,7 @@ pub struct DocView {
     pub doc: String,
     /// Its `documents.jsonl` record: title, published, reference, source,
     /// sections (code points).
-    pub record: Value,
+    pub record: AnalysedDocument,
     /// The text.
     pub text: String,
     /// Who marked it done, and when.
@@ -403,11 +408,11 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (doc, record, done_at) in rows {
-            let record: Value = serde_json::from_str(&record).unwrap_or(Value::Null);
+            let record = stored_record(&doc, &record)?;
             let facts = self.fact_views(&doc, &record)?;
             out.push(DocSummary {
-                title: record["title"].as_str().map(str::to_string),
-                source: record["source"].as_str().map(str::to_string),
+                title: record.title.clone(),
+                source: Some(record.source.clone()),
                 facts: facts.len(),
                 reviewed: facts.iter().filter(|f| f.status != "unreviewed").count(),
                 matching: facts.iter().filter(|f| filter.admits(f)).count(),
@@ -431,7 +436,7 @@ impl Store {
         let Some((record, text, done_by, done_at)) = row else {
             return Err(StoreError::NotFound(format!("no document {doc:?}")));
         };
-        let record: Value = serde_json::from_str(&record).unwrap_or(Value::Null);
+        let record = stored_record(doc, &record)?;
         let mut facts = self.fact_views(doc, &record)?;
         let points = CodePoints::new(&text);
         for f in &mut facts {
@@ -450,7 +455,11 @@ impl Store {
 
     /// A document's facts as extracted now, with their current decisions,
     /// plus decided facts the rules no longer extract; in text order.
-    fn fact_views(&self, doc: &str, record: &Value) -> Result<Vec<FactView>, StoreError> {
+    fn fact_views(
+        &self,
+        doc: &str,
+        record: &AnalysedDocument,
+    ) -> Result<Vec<FactView>, StoreError> {
         let decisions = self.current_decisions(doc)?;
         let mut facts = Vec::new();
         let mut stmt = self.conn.prepare(
@@ -490,7 +499,7 @@ impl Store {
             if extracted_ids.contains(id) || !decision.decision.keeps() {
                 continue;
             }
-            let (section, ics) = section_at(record, decision.span.start);
+            let (section, ics) = section_at(&record.sections, decision.span.start);
             facts.push(FactView {
                 id: id.clone(),
                 extracted: None,
@@ -700,13 +709,13 @@ impl Store {
     /// Stores one processed document, replacing its facts.
     fn import_document(
         &mut self,
-        record: &Value,
+        record: &AnalysedDocument,
         text: &str,
         facts: &[crate::Fact],
         report: &mut ImportReport,
     ) -> Result<(), StoreError> {
-        let doc = record["doc"].as_str().unwrap_or_default();
-        let hash = record["input_hash"].as_str().unwrap_or_default();
+        let doc = record.doc.as_str();
+        let hash = record.input_hash.as_str();
         let before: Option<String> = self
             .conn
             .query_row(
@@ -728,7 +737,12 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
              ON CONFLICT(doc) DO UPDATE SET record = excluded.record, text = excluded.text,
                  input_hash = excluded.input_hash, imported_at = excluded.imported_at",
-            params![doc, record.to_string(), text, hash],
+            params![
+                doc,
+                serde_json::to_string(record).expect("a record serialises"),
+                text,
+                hash
+            ],
         )?;
         self.conn
             .execute("DELETE FROM facts WHERE doc = ?1", [doc])?;
@@ -812,7 +826,9 @@ impl Sink for Importer<'_> {
             return Ok(());
         }
         self.begin().map_err(io::Error::other)?;
-        let record = document_record(processed);
+        let Some(DocumentRecord::Analysed(record)) = document_record(processed) else {
+            return Ok(());
+        };
         self.store
             .import_document(&record, &doc.text, &analysis.facts, &mut self.report)
             .map_err(io::Error::other)
@@ -896,18 +912,19 @@ fn trim_span(points: &CodePoints, start: usize, end: usize) -> Result<(usize, us
     Ok((s, e))
 }
 
-/// The index and ICS of the section (from a document record) holding a
-/// code-point offset.
-fn section_at(record: &Value, offset: usize) -> (usize, Option<String>) {
-    let sections = record["sections"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+/// A document's stored record, read back.
+fn stored_record(doc: &str, record: &str) -> Result<AnalysedDocument, StoreError> {
+    serde_json::from_str(record)
+        .map_err(|e| StoreError::Corrupt(format!("document {doc:?}: its stored record: {e}")))
+}
+
+/// The index and ICS of the section holding a code-point offset.
+fn section_at(sections: &[SectionRecord], offset: usize) -> (usize, Option<String>) {
     sections
         .iter()
         .enumerate()
         .rev()
-        .find(|(_, s)| s["start"].as_u64().is_some_and(|st| st as usize <= offset))
-        .map(|(i, s)| (i, s["ics"].as_str().map(str::to_string)))
+        .find(|(_, s)| s.start <= offset)
+        .map(|(i, s)| (i, s.ics.clone()))
         .unwrap_or((0, None))
 }

@@ -97,7 +97,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
         Err(e) => return Err(Fatal(format!("writing output failed: {e}"))),
     };
     if args.stats {
-        let mut stats = summary.to_json();
+        let mut stats = serde_json::to_value(summary.to_record())?;
         stats["peak_memory_bytes"] = serde_json::json!(progress::peak_memory());
         eprintln!(
             "{}",

@@ -1,0 +1,201 @@
+//! The output schema: one record type for each file a run writes —
+//! [`FactRecord`] (`facts.jsonl`), [`DocumentRecord`] (`documents.jsonl`)
+//! and [`SummaryRecord`] (`summary.json`). The writers serialise these and
+//! every reader (`--since`, `eval`, the review database and its export)
+//! deserialises them, so the schema lives in one place. Fields are declared
+//! in the order they are written (alphabetical where the files have always
+//! been so).
+
+use crate::fact::FactType;
+use crate::sections::SectionKind;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One line of `facts.jsonl`, as read back (the run writes it from
+/// [`crate::Fact`] with a fast writer that makes the same bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactRecord {
+    /// Stable id.
+    pub id: String,
+    /// The document id.
+    pub doc: String,
+    /// Index of the section holding the fact.
+    pub section: usize,
+    /// Kind of that section.
+    pub section_kind: SectionKind,
+    /// The section's ICS, when it is an ICS section.
+    pub ics: Option<String>,
+    /// The fact's type.
+    #[serde(rename = "type")]
+    pub fact_type: FactType,
+    /// The span's text.
+    pub text: String,
+    /// Start, in code points.
+    pub start: usize,
+    /// End (exclusive), in code points.
+    pub end: usize,
+    /// The normalised value.
+    pub value: Value,
+    /// The sentence holding the fact.
+    pub sentence: String,
+    /// The rule or gazetteer entry that found it.
+    pub rule: String,
+}
+
+/// Whether a document went through, with warnings, or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Analysed without warnings.
+    Processed,
+    /// Analysed, with warnings.
+    Warned,
+    /// Could not be read or analysed.
+    Failed,
+}
+
+/// One line of `documents.jsonl`: an analysed document, or one that failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DocumentRecord {
+    /// A document the pipeline analysed.
+    Analysed(AnalysedDocument),
+    /// A record that failed, with the reason.
+    Failed(FailedDocument),
+}
+
+/// The record of an analysed document (keys in alphabetical order, as
+/// the file has always had them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysedDocument {
+    /// Length of the text in code points.
+    pub chars: usize,
+    /// The document id.
+    pub doc: String,
+    /// How many facts it gave.
+    pub facts: usize,
+    /// Hash of its text and metadata, for `--since`.
+    pub input_hash: String,
+    /// Its publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// The date relative expressions were resolved against.
+    pub reference: Option<ReferenceRecord>,
+    /// Its sections, offsets in code points.
+    pub sections: Vec<SectionRecord>,
+    /// Where it was read from (`file` or `file:line`).
+    pub source: String,
+    /// `processed` or `warned`.
+    pub status: Status,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its URL.
+    pub url: Option<String>,
+    /// What was odd about it.
+    pub warnings: Vec<String>,
+}
+
+/// The record of a record that failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedDocument {
+    /// The document id, when it was read.
+    pub doc: Option<String>,
+    /// Why it failed.
+    pub error: String,
+    /// Where it was read from.
+    pub source: String,
+    /// Always `failed`.
+    pub status: Status,
+}
+
+/// A reference date and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceRecord {
+    /// The date, `YYYY-MM-DD`.
+    pub date: String,
+    /// `published`, `url` or `dateline`.
+    pub from: String,
+}
+
+/// A section of a document (keys in alphabetical order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionRecord {
+    /// End, in code points.
+    pub end: usize,
+    /// The ICS of an ICS section.
+    pub ics: Option<String>,
+    /// Its place among the document's sections.
+    pub index: usize,
+    /// Its kind.
+    pub kind: SectionKind,
+    /// Start, in code points.
+    pub start: usize,
+    /// Its heading.
+    pub title: Option<String>,
+}
+
+/// `summary.json`: the counts of a run (keys in alphabetical order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    /// Records by outcome.
+    pub documents: DocumentCounts,
+    /// Wall-clock seconds, to the millisecond.
+    pub elapsed_seconds: f64,
+    /// Facts in all and by type.
+    pub facts: FactCounts,
+    /// The records that failed, with their reasons.
+    pub failures: Vec<String>,
+    /// The rules' fingerprint.
+    pub rules_fingerprint: String,
+    /// Sections by kind.
+    pub sections: BTreeMap<String, usize>,
+    /// Bytes of document text read.
+    pub text_bytes: u64,
+}
+
+/// Records by outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentCounts {
+    /// Records that failed.
+    pub failed: usize,
+    /// Documents analysed without warnings.
+    pub processed: usize,
+    /// Records read.
+    pub read: usize,
+    /// Documents carried over from an earlier run.
+    pub unchanged: usize,
+    /// Documents analysed with warnings.
+    pub warned: usize,
+}
+
+/// Facts in all and by type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactCounts {
+    /// Facts by type name.
+    pub by_type: BTreeMap<String, usize>,
+    /// All facts.
+    pub total: usize,
+}
+
+/// Reads a JSON-lines file of records, naming the file and line of the
+/// first one that does not parse.
+pub fn read_lines<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> Result<Vec<(usize, T)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: cannot read: {}",
+            path.display(),
+            crate::text::io_reason(&e)
+        )
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .map(|r| (i + 1, r))
+                .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}

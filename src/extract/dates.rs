@@ -8,6 +8,7 @@ use super::numbers::{parse_number, Decimal};
 use super::patterns::Slots;
 use crate::calendar::Ymd;
 use crate::rules::Lexicon;
+use crate::rules::Table;
 use serde_json::{json, Map, Value};
 
 /// What a date rule found, and the reference it resolves against.
@@ -34,7 +35,9 @@ pub fn normalise_date(
     lexicon: &Lexicon,
 ) -> Option<Value> {
     let mut out = Map::new();
-    let modifier = slots.get("mod").and_then(|m| lexicon.get("modifiers", m));
+    let modifier = slots
+        .get("mod")
+        .and_then(|m| lexicon.get(Table::Modifiers, m));
     if ctx.vague {
         out.insert("kind".into(), json!(ctx.kind));
         out.insert("value".into(), Value::Null);
@@ -77,7 +80,7 @@ enum Resolved {
 /// `P6W`, `P3M`, `P10Y`, `PT24H` from a count and a time unit.
 fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
     let unit = slots.get("unit")?;
-    let code = lexicon.get("time_units", unit)?;
+    let code = lexicon.get(Table::TimeUnits, unit)?;
     let amount = |n: Decimal| -> Option<String> {
         // A code is a letter with an optional multiplier: "Y", "10Y", "2W", "TH".
         let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
@@ -131,7 +134,7 @@ fn ago(slots: &Slots<'_>, published: Ymd, lexicon: &Lexicon) -> Option<String> {
         return None;
     }
     let n = i32::try_from(n.mantissa * 10i128.pow(n.exponent as u32)).ok()?;
-    Some(match lexicon.get("time_units", slots.get("unit")?)? {
+    Some(match lexicon.get(Table::TimeUnits, slots.get("unit")?)? {
         "Y" => format!("{}", published.year - n),
         "10Y" => format!("{}", published.year - 10 * n),
         "M" => {
@@ -161,7 +164,7 @@ fn month_of(s: Option<&str>, lexicon: &Lexicon) -> Option<u32> {
     let s = s?;
     match s.parse::<u32>() {
         Ok(m) => (1..=12).contains(&m).then_some(m),
-        Err(_) => lexicon.get("months", s)?.parse().ok(),
+        Err(_) => lexicon.get(Table::Months, s)?.parse().ok(),
     }
 }
 
@@ -238,7 +241,7 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
     }
     let rel = offset_of(slots.get("rel"));
     if let Some(season) = slots.get("season") {
-        let code = lexicon.get("seasons", season)?;
+        let code = lexicon.get(Table::Seasons, season)?;
         let y = match (year, rel, ctx.published) {
             (Some(y), _, _) => y,
             (None, Some(off), Some(p)) => {
@@ -266,7 +269,7 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
     }
     let unit = slots
         .get("unit")
-        .and_then(|u| lexicon.get("time_units", u))
+        .and_then(|u| lexicon.get(Table::TimeUnits, u))
         .map(str::to_string);
     // Days and weeks need the reference's day (guideline §6).
     let needs_day = slots.get("weekday").is_some() || matches!(unit.as_deref(), Some("W" | "D"));
@@ -350,7 +353,7 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
 /// A weekday ("on Friday"): the latest such day on or before the reference
 /// date, or the next one after it in a clause about the future.
 fn on_weekday(reference: Ymd, name: &str, future: bool, lexicon: &Lexicon) -> Option<String> {
-    let wanted: i64 = lexicon.get("weekdays", name)?.parse().ok()?;
+    let wanted: i64 = lexicon.get(Table::Weekdays, name)?.parse().ok()?;
     // Monday is 0: 1970-01-01 was a Thursday.
     let today = (reference.days_since_epoch() + 3).rem_euclid(7);
     let delta = if future {

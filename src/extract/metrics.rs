@@ -8,6 +8,7 @@
 use super::numbers::{parse_number, round4, Decimal};
 use super::patterns::Slots;
 use crate::rules::Lexicon;
+use crate::rules::Table;
 use crate::text::{looks_plural, singular};
 use serde_json::{json, Map, Value};
 
@@ -59,7 +60,10 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                 Some(n) => parse_number(n, lexicon)?.to_f64(),
                 None => 1.0,
             };
-            let den: f64 = lexicon.get("fractions", slots.get("frac")?)?.parse().ok()?;
+            let den: f64 = lexicon
+                .get(Table::Fractions, slots.get("frac")?)?
+                .parse()
+                .ok()?;
             if num >= den {
                 return None;
             }
@@ -99,7 +103,11 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             }
             let unit = match kind {
                 "percent" => Some("percent".to_string()),
-                "money" => Some(lexicon.get("currencies", slots.get("cur")?)?.to_string()),
+                "money" => Some(
+                    lexicon
+                        .get(Table::Currencies, slots.get("cur")?)?
+                        .to_string(),
+                ),
                 "bare" => None,
                 _ => Some(noun_unit?),
             };
@@ -111,7 +119,9 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
     let qualifier = if slots.get("plus").is_some() {
         Some("at_least")
     } else {
-        slots.get("qual").and_then(|q| lexicon.get("qualifiers", q))
+        slots
+            .get("qual")
+            .and_then(|q| lexicon.get(Table::Qualifiers, q))
     };
     value.insert(
         "qualifier".into(),
@@ -147,7 +157,7 @@ fn rate_period(after: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     } else {
         word
     };
-    let code = lexicon.get("time_units", &word)?;
+    let code = lexicon.get(Table::TimeUnits, &word)?;
     if code.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
@@ -158,7 +168,7 @@ fn scale_of(scale: Option<&str>, lexicon: &Lexicon) -> Option<Decimal> {
     match scale {
         None => Some(Decimal::int(1)),
         Some(s) => {
-            let v = lexicon.get("scales", s)?;
+            let v = lexicon.get(Table::Scales, s)?;
             // Scales are written as powers of ten ("1e6") or plain numbers.
             Decimal::parse(v)
         }
@@ -198,7 +208,7 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
         .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}')
         .next()
         .unwrap_or("");
-    if lexicon.contains("name_numbers", prev_word) {
+    if lexicon.contains(Table::NameNumbers, prev_word) {
         return true;
     }
     let line_start = before.rsplit('\n').next().unwrap_or(before);
@@ -244,7 +254,7 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
             _ => (word, raw),
         };
         let lower = word.to_lowercase().replace('\u{2019}', "'");
-        if word.is_empty() || lexicon.contains("noun_stops", &lower) {
+        if word.is_empty() || lexicon.contains(Table::NounStops, &lower) {
             break;
         }
         // After the first word a participle or adverb ends the phrase,
@@ -253,11 +263,11 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         if !words.is_empty()
             && is_participle_or_adverb(&lower)
             && !after_adverb
-            && !lexicon.contains("noun_words", &lower)
+            && !lexicon.contains(Table::NounWords, &lower)
         {
             break;
         }
-        let plural = looks_plural(&lower) || lexicon.contains("plural_nouns", &lower);
+        let plural = looks_plural(&lower) || lexicon.contains(Table::PluralNouns, &lower);
         words.push(lower);
         kept_end = start + word.len();
         if word.len() < raw.len() || plural {
@@ -265,7 +275,7 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         }
     }
     let first = words.first()?;
-    if lexicon.contains("time_units", first) || lexicon.contains("scales", first) {
+    if lexicon.contains(Table::TimeUnits, first) || lexicon.contains(Table::Scales, first) {
         return None;
     }
     Some((words.join(" "), kept_end))
@@ -278,7 +288,7 @@ fn joins_modifiers(before: &[String], after: &[&str], lexicon: &Lexicon) -> bool
     let Some(last) = before.last() else {
         return false;
     };
-    if looks_plural(last) || lexicon.contains("plural_nouns", last) {
+    if looks_plural(last) || lexicon.contains(Table::PluralNouns, last) {
         return false;
     }
     after
@@ -288,9 +298,9 @@ fn joins_modifiers(before: &[String], after: &[&str], lexicon: &Lexicon) -> bool
         .take_while(|w| {
             !w.is_empty()
                 && w.chars().all(|c| c.is_alphabetic() || c == '-')
-                && !lexicon.contains("noun_stops", w)
+                && !lexicon.contains(Table::NounStops, w)
         })
-        .any(|w| looks_plural(&w) || lexicon.contains("plural_nouns", &w))
+        .any(|w| looks_plural(&w) || lexicon.contains(Table::PluralNouns, &w))
 }
 
 fn is_participle_or_adverb(word: &str) -> bool {

@@ -15,6 +15,7 @@ pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
 use crate::budget::{Budget, OverBudget};
 use crate::calendar::Ymd;
 use crate::fact::FactType;
+use crate::rules::Table;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
@@ -223,8 +224,8 @@ impl Extractor {
                         e == c.end
                             && s > c.start
                             && search[c.start..s].split_whitespace().all(|w| {
-                                self.lexicon.contains("tech_leading", w)
-                                    || self.lexicon.contains("term_adjectives", w)
+                                self.lexicon.contains(Table::TechLeading, w)
+                                    || self.lexicon.contains(Table::TermAdjectives, w)
                             })
                     }),
                     _ => false,
@@ -422,7 +423,7 @@ impl Extractor {
             FactType::Organisation | FactType::Technology => {
                 let named = slots.range("name");
                 let name = named.clone().unwrap_or(span);
-                let leading: &[&str] = &["org_leading"];
+                let leading: &[Table] = &[Table::OrgLeading];
                 let (start, end) = if fact_type == FactType::Organisation {
                     trim_leading(text, name.start, name.end, leading, &self.lexicon)?
                 } else {
@@ -430,7 +431,7 @@ impl Extractor {
                 };
                 let name = &text[start..end];
                 if fact_type == FactType::Organisation && joins_two_names(name)
-                    || named.is_some() && self.lexicon.contains("name_stops", name)
+                    || named.is_some() && self.lexicon.contains(Table::NameStops, name)
                     || named.is_some() && is_compound_adjective(name)
                 {
                     return None;
@@ -584,7 +585,7 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
     }
     let cue = (1..=3.min(words.len())).any(|n| {
         let phrase = words[words.len() - n..].join(" ");
-        lexicon.contains("product_cues", &phrase)
+        lexicon.contains(Table::ProductCues, &phrase)
     });
     if cue {
         return true;
@@ -597,7 +598,7 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
     ["as a ", "as an ", "as the "]
         .iter()
         .any(|p| after.starts_with(p))
-        || lexicon.contains("generic_heads", next)
+        || lexicon.contains(Table::GenericHeads, next)
         || matches!(next, "record" | "records")
 }
 
@@ -648,10 +649,12 @@ fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    words.iter().any(|w| lexicon.contains("future_markers", w))
+    words
+        .iter()
+        .any(|w| lexicon.contains(Table::FutureMarkers, w))
         || words
             .windows(2)
-            .any(|p| lexicon.contains("future_markers", &format!("{} {}", p[0], p[1])))
+            .any(|p| lexicon.contains(Table::FutureMarkers, &format!("{} {}", p[0], p[1])))
 }
 
 /// Drops leading words a pattern caught that are not part of a name
@@ -662,13 +665,13 @@ fn trim_leading(
     text: &str,
     start: usize,
     end: usize,
-    tables: &[&str],
+    tables: &[Table],
     lexicon: &Lexicon,
 ) -> Option<(usize, usize)> {
     let mut from = start;
     while let Some(word_len) = text[from..end].find(' ') {
         let word = &text[from..from + word_len];
-        if !tables.iter().any(|t| lexicon.contains(t, word)) {
+        if !tables.iter().any(|t| lexicon.contains(*t, word)) {
             return Some((from, end));
         }
         from += word_len + 1;
@@ -684,8 +687,8 @@ fn trim_leading(
 /// two modifiers excepted: "data and analytics platform").
 fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
     let stop = |w: &str| {
-        lexicon.contains("tech_leading", w)
-            || lexicon.contains("noun_stops", w)
+        lexicon.contains(Table::TechLeading, w)
+            || lexicon.contains(Table::NounStops, w)
             || w.ends_with("ly")
     };
     let words: Vec<(usize, &str)> = text[start..end]
@@ -733,7 +736,7 @@ fn term_with_generic_head(
         .any(|&(_, e)| {
             e < c.end && {
                 let tail = text[e..c.end].trim();
-                !tail.contains(' ') && lexicon.contains("generic_heads", tail)
+                !tail.contains(' ') && lexicon.contains(Table::GenericHeads, tail)
             }
         })
 }

@@ -4,6 +4,7 @@
 //! (£4.1 million is 4100000, not 4099999.999).
 
 use crate::rules::Lexicon;
+use crate::rules::Table;
 use serde_json::Value;
 
 /// An exact decimal: `mantissa × 10^exponent`.
@@ -150,7 +151,7 @@ pub fn parse_number(s: &str, lexicon: &Lexicon) -> Option<Decimal> {
         let value: i128 = if (w == "a" || w == "an") && i + 1 < words.len() {
             1
         } else {
-            let v: f64 = lexicon.get("numbers", w)?.parse().ok()?;
+            let v: f64 = lexicon.get(Table::Numbers, w)?.parse().ok()?;
             v as i128
         };
         match value {
@@ -173,7 +174,7 @@ mod tests {
 
     fn lexicon() -> Lexicon {
         Lexicon::from_tables(&[(
-            "numbers",
+            Table::Numbers,
             &[
                 ("one", "1"),
                 ("two", "2"),

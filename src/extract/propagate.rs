@@ -14,6 +14,7 @@
 use super::Candidate;
 use crate::fact::FactType;
 use crate::rules::Lexicon;
+use crate::rules::Table;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -59,8 +60,8 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
             .next()
             .unwrap_or("")
             .trim_end_matches(|c: char| !c.is_alphanumeric());
-        if lexicon.contains("name_stops", def.acronym)
-            || lexicon.get("name_heads", next) == Some("none")
+        if lexicon.contains(Table::NameStops, def.acronym)
+            || lexicon.get(Table::NameHeads, next) == Some("none")
         {
             continue;
         }
@@ -85,7 +86,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
                 let name_end = text[..def.open].trim_end().len();
                 let name = &text[start..name_end];
                 let head = name.rsplit(' ').next().unwrap_or(name);
-                let fact_type = match lexicon.get("name_heads", head) {
+                let fact_type = match lexicon.get(Table::NameHeads, head) {
                     Some("technology") => FactType::Technology,
                     Some("none") => continue,
                     _ => FactType::Organisation,
@@ -144,7 +145,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
             ));
         }
     }
-    seeds.retain(|(name, _)| !lexicon.contains("name_stops", name));
+    seeds.retain(|(name, _)| !lexicon.contains(Table::NameStops, name));
     if !seeds.is_empty() {
         let finder = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -216,8 +217,11 @@ fn short_form(name: &str, lexicon: &Lexicon) -> Option<String> {
         .find_map(|e| name.strip_suffix(e))?;
     let base = base.strip_prefix("The ").unwrap_or(base);
     let words: Vec<&str> = base.split_whitespace().collect();
-    (words.len() >= 2 && words.iter().any(|w| lexicon.contains("org_name_words", w)))
-        .then(|| base.to_string())
+    (words.len() >= 2
+        && words
+            .iter()
+            .any(|w| lexicon.contains(Table::OrgNameWords, w)))
+    .then(|| base.to_string())
 }
 
 /// An acronym in brackets: `(NWL)`.
@@ -317,11 +321,14 @@ mod tests {
     fn lexicon() -> Lexicon {
         Lexicon::from_tables(&[
             (
-                "name_heads",
+                Table::NameHeads,
                 &[("record", "technology"), ("care", "none")][..],
             ),
-            ("org_name_words", &[("community", ""), ("services", "")][..]),
-            ("name_stops", &[][..]),
+            (
+                Table::OrgNameWords,
+                &[("community", ""), ("services", "")][..],
+            ),
+            (Table::NameStops, &[][..]),
         ])
     }
 

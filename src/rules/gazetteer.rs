@@ -7,6 +7,7 @@
 use super::tsv::{self, list};
 use super::{Lexicon, RuleError};
 use crate::calendar::Ymd;
+use crate::rules::Table;
 use crate::sections::{normalise, SectionRules};
 use std::collections::HashSet;
 use std::path::Path;
@@ -175,7 +176,7 @@ impl Gazetteer {
         let distinctive = |s: &str| {
             !sections.ics_names.contains_key(&normalise(s))
                 && s.split_whitespace()
-                    .any(|w| lexicon.contains("org_name_words", w))
+                    .any(|w| lexicon.contains(Table::OrgNameWords, w))
         };
         g.load_organisations(&dir.join("organisations.tsv"), &suffixes, &distinctive)?;
         g.load_technologies(&dir.join("technologies.tsv"))?;

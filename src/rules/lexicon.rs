@@ -6,56 +6,164 @@
 use super::tsv;
 use super::RuleError;
 use crate::text::Fnv;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::path::Path;
 
-/// The tables every rule folder must have, and whether each needs a value.
-const TABLES: &[(&str, bool)] = &[
-    ("numbers", true),
-    ("scales", true),
-    ("fractions", true),
-    ("currencies", true),
-    ("qualifiers", true),
-    ("months", true),
-    ("seasons", true),
-    ("modifiers", true),
-    ("time_units", true),
-    ("noun_stops", false),
-    ("noun_words", false),
-    ("plural_nouns", false),
-    ("name_numbers", false),
-    ("future_markers", false),
-    ("product_cues", false),
-    ("org_leading", false),
-    ("tech_leading", false),
-    ("org_name_words", false),
-    ("name_heads", true),
-    ("name_stops", false),
-    ("generic_heads", false),
-    ("weekdays", true),
-    ("term_adjectives", false),
-];
+/// The word lists a rule folder's `lexicon/` must hold, one file each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// Number words and their values.
+    Numbers,
+    /// Scale words ("million", "bn") and their factors.
+    Scales,
+    /// Fraction words and their denominators.
+    Fractions,
+    /// Currency signs and words and their codes.
+    Currencies,
+    /// Qualifying phrases ("more than") and the guideline's qualifier.
+    Qualifiers,
+    /// Month names and their numbers.
+    Months,
+    /// Season names and their codes.
+    Seasons,
+    /// Date modifiers ("early") and their TIMEX3 `mod`.
+    Modifiers,
+    /// Time units and their duration codes.
+    TimeUnits,
+    /// Words that end a counted noun phrase.
+    NounStops,
+    /// -ing, -ed and -ly words that may stand in a counted noun phrase.
+    NounWords,
+    /// Plural nouns that do not end in "s".
+    PluralNouns,
+    /// Numbers that are part of names ("NHS 111").
+    NameNumbers,
+    /// Words that make a clause speak of the future.
+    FutureMarkers,
+    /// Words and phrases that make a company's name its product.
+    ProductCues,
+    /// Words before an organisation's name that are not part of it.
+    OrgLeading,
+    /// Words before a technology that are not part of it.
+    TechLeading,
+    /// Words that make a trust's bare name distinctive.
+    OrgNameWords,
+    /// What the last word of a bracket-defined name makes it.
+    NameHeads,
+    /// Names never propagated, nor taken from context.
+    NameStops,
+    /// Generic head nouns dropped after a known term.
+    GenericHeads,
+    /// Weekday names and their place in the ISO week.
+    Weekdays,
+    /// Adjectives dropped before a known glossary term.
+    TermAdjectives,
+}
 
-/// All word lists, by table name.
-#[derive(Debug, Clone, Default)]
+impl Table {
+    /// Every table, in the order they are loaded.
+    pub const ALL: [Table; 23] = [
+        Table::Numbers,
+        Table::Scales,
+        Table::Fractions,
+        Table::Currencies,
+        Table::Qualifiers,
+        Table::Months,
+        Table::Seasons,
+        Table::Modifiers,
+        Table::TimeUnits,
+        Table::NounStops,
+        Table::NounWords,
+        Table::PluralNouns,
+        Table::NameNumbers,
+        Table::FutureMarkers,
+        Table::ProductCues,
+        Table::OrgLeading,
+        Table::TechLeading,
+        Table::OrgNameWords,
+        Table::NameHeads,
+        Table::NameStops,
+        Table::GenericHeads,
+        Table::Weekdays,
+        Table::TermAdjectives,
+    ];
+
+    /// The table's file name without `.tsv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Numbers => "numbers",
+            Table::Scales => "scales",
+            Table::Fractions => "fractions",
+            Table::Currencies => "currencies",
+            Table::Qualifiers => "qualifiers",
+            Table::Months => "months",
+            Table::Seasons => "seasons",
+            Table::Modifiers => "modifiers",
+            Table::TimeUnits => "time_units",
+            Table::NounStops => "noun_stops",
+            Table::NounWords => "noun_words",
+            Table::PluralNouns => "plural_nouns",
+            Table::NameNumbers => "name_numbers",
+            Table::FutureMarkers => "future_markers",
+            Table::ProductCues => "product_cues",
+            Table::OrgLeading => "org_leading",
+            Table::TechLeading => "tech_leading",
+            Table::OrgNameWords => "org_name_words",
+            Table::NameHeads => "name_heads",
+            Table::NameStops => "name_stops",
+            Table::GenericHeads => "generic_heads",
+            Table::Weekdays => "weekdays",
+            Table::TermAdjectives => "term_adjectives",
+        }
+    }
+
+    /// Whether each phrase needs a value (a second column).
+    fn valued(self) -> bool {
+        matches!(
+            self,
+            Table::Numbers
+                | Table::Scales
+                | Table::Fractions
+                | Table::Currencies
+                | Table::Qualifiers
+                | Table::Months
+                | Table::Seasons
+                | Table::Modifiers
+                | Table::TimeUnits
+                | Table::NameHeads
+                | Table::Weekdays
+        )
+    }
+}
+
+/// All word lists, one for each [`Table`].
+#[derive(Debug, Clone)]
 pub struct Lexicon {
-    tables: BTreeMap<String, Table>,
+    tables: Vec<Words>,
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Lexicon {
+            tables: vec![Words::default(); Table::ALL.len()],
+        }
+    }
 }
 
 /// One table: phrase key → value. Keys are short and looked up for every
 /// match a rule makes, so they are hashed with FNV, not SipHash.
-type Table = HashMap<String, String, BuildHasherDefault<Fnv>>;
+type Words = HashMap<String, String, BuildHasherDefault<Fnv>>;
 
 impl Lexicon {
     /// Loads every table from the lexicon folder; a missing table, a
     /// missing value or a phrase listed twice is an error.
     pub fn load(dir: &Path) -> Result<Lexicon, RuleError> {
         let mut lexicon = Lexicon::default();
-        for &(name, valued) in TABLES {
-            let path = dir.join(format!("{name}.tsv"));
-            let mut table = Table::default();
-            for row in tsv::read(&path, if valued { 2 } else { 1 }, 2)? {
+        for t in Table::ALL {
+            let path = dir.join(format!("{}.tsv", t.name()));
+            let mut table = Words::default();
+            for row in tsv::read(&path, if t.valued() { 2 } else { 1 }, 2)? {
                 let key = phrase_key(&row.fields[0]);
                 if table.insert(key.clone(), row.fields[1].clone()).is_some() {
                     return Err(RuleError::at(
@@ -64,7 +172,7 @@ impl Lexicon {
                         format!("{key:?} is listed twice"),
                     ));
                 }
-                if matches!(name, "numbers" | "scales" | "fractions")
+                if matches!(t, Table::Numbers | Table::Scales | Table::Fractions)
                     && row.fields[1].parse::<f64>().is_err()
                 {
                     return Err(RuleError::at(
@@ -74,27 +182,26 @@ impl Lexicon {
                     ));
                 }
             }
-            lexicon.tables.insert(name.to_string(), table);
+            lexicon.tables[t as usize] = table;
         }
         Ok(lexicon)
     }
 
     /// A lexicon from in-memory tables (for tests and tools).
-    pub fn from_tables(tables: &[(&str, &[(&str, &str)])]) -> Lexicon {
+    pub fn from_tables(tables: &[(Table, &[(&str, &str)])]) -> Lexicon {
         let mut lexicon = Lexicon::default();
-        for (name, rows) in tables {
-            let table = rows
+        for (t, rows) in tables {
+            lexicon.tables[*t as usize] = rows
                 .iter()
                 .map(|(k, v)| (phrase_key(k), v.to_string()))
                 .collect();
-            lexicon.tables.insert(name.to_string(), table);
         }
         lexicon
     }
 
     /// The value of a phrase in a table (phrase compared in lower case).
-    pub fn get(&self, table: &str, phrase: &str) -> Option<&str> {
-        let table = self.tables.get(table)?;
+    pub fn get(&self, table: Table, phrase: &str) -> Option<&str> {
+        let table = &self.tables[table as usize];
         let value = if is_key(phrase) {
             table.get(phrase)
         } else {
@@ -104,7 +211,7 @@ impl Lexicon {
     }
 
     /// Whether a table lists a phrase.
-    pub fn contains(&self, table: &str, phrase: &str) -> bool {
+    pub fn contains(&self, table: Table, phrase: &str) -> bool {
         self.get(table, phrase).is_some()
     }
 }

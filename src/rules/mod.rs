@@ -22,7 +22,7 @@ mod patterns;
 mod tsv;
 
 pub use gazetteer::{CaseRule, Entry, EntryKind, Gazetteer, Succession};
-pub use lexicon::Lexicon;
+pub use lexicon::{Lexicon, Table};
 pub use patterns::{PatternFile, PatternRule};
 
 use crate::sections::{normalise, SectionRules};

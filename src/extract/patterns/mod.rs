@@ -8,70 +8,30 @@
 //! span read, by the same rules with their classes cut down to those
 //! characters: exact there, and far smaller automata.
 
+//!
+//! This module holds the finders and the scan; `slots` reads a match's
+//! capture groups, `alphabet` tells which finder a text takes, and `hir`
+//! rewrites a rule's syntax tree before it is compiled.
+
+mod alphabet;
+mod hir;
+mod slots;
+
+pub use alphabet::Alphabet;
+pub use slots::Slots;
+
 use crate::budget::{Budget, OverBudget};
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
+use hir::{ascii_boundaries, common_only};
 use regex_automata::meta::Regex;
-use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
-use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::util::captures::Captures;
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::pool::Pool;
-use regex_automata::{Anchored, Input, PatternID};
-use regex_syntax::hir::{
-    Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
-    Repetition,
-};
+use regex_automata::{Input, PatternID};
+use regex_syntax::hir::Hir;
+use slots::{ReaderCache, SlotReader};
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::sync::Arc;
-
-/// The slots one match filled: name → byte range in the searched text.
-#[derive(Debug, Clone)]
-pub struct Slots<'t> {
-    text: &'t str,
-    whole: Range<usize>,
-    slots: Vec<(&'t str, Range<usize>)>,
-}
-
-impl<'t> Slots<'t> {
-    /// Slots from explicit ranges (for tests and tools).
-    pub fn new(
-        text: &'t str,
-        whole: Range<usize>,
-        slots: Vec<(&'t str, Range<usize>)>,
-    ) -> Slots<'t> {
-        Slots { text, whole, slots }
-    }
-
-    /// The text of a slot, if the match filled it.
-    pub fn get(&self, name: &str) -> Option<&'t str> {
-        self.range(name).map(|r| &self.text[r])
-    }
-
-    /// The byte range of a slot.
-    pub fn range(&self, name: &str) -> Option<Range<usize>> {
-        self.slots
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, r)| r.clone())
-    }
-
-    /// Every filled slot with its range.
-    pub fn ranges(&self) -> impl Iterator<Item = (&'t str, Range<usize>)> + '_ {
-        self.slots.iter().map(|(n, r)| (*n, r.clone()))
-    }
-
-    /// The whole match.
-    pub fn whole(&self) -> Range<usize> {
-        self.whole.clone()
-    }
-
-    /// The searched text.
-    pub fn text(&self) -> &'t str {
-        self.text
-    }
-}
 
 /// One rule inside a compiled file, with its own small matcher for reading
 /// the slots of a match.
@@ -83,202 +43,6 @@ pub struct CompiledRule {
     pub attrs: BTreeMap<String, String>,
     reader: SlotReader,
     slots: Vec<(String, usize)>,
-}
-
-/// Reads a rule's capture groups inside the span the finder already found
-/// for it: a bounded backtracker, fast on a span that short, or a PikeVM
-/// for a span too long for the backtracker's memory. Both run on one NFA,
-/// and searching only the known span spares the DFA passes a general
-/// regex would make to find the match again. A span that is all ASCII (most
-/// of them) is read with the same pattern cut down to ASCII: the
-/// backtracker clears a bit per NFA state and byte on every read, and a
-/// Unicode letter class alone is hundreds of states.
-#[derive(Debug, Clone)]
-struct SlotReader {
-    backtracker: BoundedBacktracker,
-    pikevm: PikeVM,
-    ascii: BoundedBacktracker,
-}
-
-/// A [`SlotReader`]'s scratch space, made when its rule first matches.
-#[derive(Debug)]
-struct ReaderCache {
-    backtracker: backtrack::Cache,
-    pikevm: Option<pikevm::Cache>,
-    captures: Captures,
-    ascii: backtrack::Cache,
-    ascii_captures: Captures,
-}
-
-impl SlotReader {
-    fn new(pattern: &str, path: &std::path::Path) -> Result<SlotReader, RuleError> {
-        let fail = |e: &dyn std::fmt::Display| {
-            RuleError::file(path, format!("a rule does not compile: {e}"))
-        };
-        let hir = regex_automata::util::syntax::parse(pattern).map_err(|e| fail(&e))?;
-        let compile = |hir: &Hir| {
-            thompson::Compiler::new()
-                .configure(
-                    thompson::Config::new()
-                        .which_captures(WhichCaptures::All)
-                        .nfa_size_limit(Some(64 << 20)),
-                )
-                .build_from_hir(hir)
-                .map_err(|e| fail(&e))
-        };
-        let nfa = compile(&hir)?;
-        let ascii = compile(&ascii_only(&hir))?;
-        Ok(SlotReader {
-            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone()).map_err(|e| fail(&e))?,
-            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| fail(&e))?,
-            ascii: BoundedBacktracker::new_from_nfa(ascii).map_err(|e| fail(&e))?,
-        })
-    }
-
-    fn cache(&self) -> ReaderCache {
-        ReaderCache {
-            backtracker: self.backtracker.create_cache(),
-            pikevm: None,
-            captures: self.backtracker.create_captures(),
-            ascii: self.ascii.create_cache(),
-            ascii_captures: self.ascii.create_captures(),
-        }
-    }
-
-    /// Matches the rule anchored at the start of `span`, within it, and
-    /// returns its groups.
-    fn read<'c>(&self, text: &str, span: Range<usize>, cache: &'c mut ReaderCache) -> &'c Captures {
-        let ascii = text[span.clone()].is_ascii();
-        let input = Input::new(text).span(span).anchored(Anchored::Yes);
-        if ascii
-            && self
-                .ascii
-                .try_search(&mut cache.ascii, &input, &mut cache.ascii_captures)
-                .is_ok()
-        {
-            return &cache.ascii_captures;
-        }
-        let done = self
-            .backtracker
-            .try_search(&mut cache.backtracker, &input, &mut cache.captures);
-        if done.is_err() {
-            let pikevm = cache
-                .pikevm
-                .get_or_insert_with(|| self.pikevm.create_cache());
-            self.pikevm.search(pikevm, &input, &mut cache.captures);
-        }
-        &cache.captures
-    }
-}
-
-/// The same pattern with every class cut down to its ASCII part: on text
-/// that is all ASCII it matches, and captures, exactly as the pattern does.
-fn ascii_only(hir: &Hir) -> Hir {
-    cut_classes(
-        hir,
-        &ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]),
-        &ClassBytes::new([ClassBytesRange::new(0, 0x7f)]),
-    )
-}
-
-/// The characters most news copy is written in: ASCII, Latin-1, general
-/// punctuation (curly quotes, dashes) and currency signs.
-const COMMON: [(char, char); 3] = [
-    ('\0', '\u{ff}'),
-    ('\u{2000}', '\u{206f}'),
-    ('\u{20a0}', '\u{20cf}'),
-];
-
-/// Which characters a text is written in, as far as the finders care:
-/// found once per text and handed to every pattern file's scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Alphabet {
-    /// Only [`COMMON`] characters: the cut-down finders apply.
-    Common,
-    /// Anything else.
-    Any,
-}
-
-impl Alphabet {
-    /// The alphabet of a text.
-    pub fn of(text: &str) -> Alphabet {
-        if in_common_alphabet(text) {
-            Alphabet::Common
-        } else {
-            Alphabet::Any
-        }
-    }
-}
-
-/// Whether a text is written only in [`COMMON`] characters: runs of ASCII
-/// are skipped eight bytes at a time, and only the other characters looked
-/// up.
-fn in_common_alphabet(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(chunk) = bytes.get(at..at + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if word & 0x8080_8080_8080_8080 == 0 {
-                at += 8;
-                continue;
-            }
-        }
-        if bytes[at].is_ascii() {
-            at += 1;
-            continue;
-        }
-        let c = text[at..].chars().next().expect("a character starts here");
-        if !COMMON.iter().any(|&(from, to)| (from..=to).contains(&c)) {
-            return false;
-        }
-        at += c.len_utf8();
-    }
-    true
-}
-
-/// The same pattern with every class cut down to [`COMMON`] characters
-/// (byte classes as they are: such text has bytes of every value).
-fn common_only(hir: &Hir) -> Hir {
-    let common = COMMON.map(|(from, to)| ClassUnicodeRange::new(from, to));
-    cut_classes(
-        hir,
-        &ClassUnicode::new(common),
-        &ClassBytes::new([ClassBytesRange::new(0, 0xff)]),
-    )
-}
-
-/// The same pattern with every class cut down to the characters of
-/// `alphabet` (byte classes to `bytes`): on text written only in those
-/// characters (and bytes) it matches, and captures, exactly as the pattern
-/// does (a class's other members cannot match there, the structure and so
-/// the order of preference are unchanged, and the boundaries the rules use
-/// are ASCII ones already). Unicode classes are most of a rule's states.
-fn cut_classes(hir: &Hir, alphabet: &ClassUnicode, bytes: &ClassBytes) -> Hir {
-    let cut = |h: &Hir| cut_classes(h, alphabet, bytes);
-    match hir.kind() {
-        HirKind::Class(Class::Unicode(class)) => {
-            let mut class = class.clone();
-            class.intersect(alphabet);
-            Hir::class(Class::Unicode(class))
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            let mut class = class.clone();
-            class.intersect(bytes);
-            Hir::class(Class::Bytes(class))
-        }
-        HirKind::Repetition(r) => Hir::repetition(Repetition {
-            sub: Box::new(cut(&r.sub)),
-            ..r.clone()
-        }),
-        HirKind::Capture(c) => Hir::capture(Capture {
-            sub: Box::new(cut(&c.sub)),
-            ..c.clone()
-        }),
-        HirKind::Concat(subs) => Hir::concat(subs.iter().map(cut).collect()),
-        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(cut).collect()),
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
-    }
 }
 
 impl CompiledRule {
@@ -317,28 +81,6 @@ impl Clone for CompiledPatterns {
             caches: Pool::new(Vec::new),
         }
     }
-}
-
-/// Makes `\b` an ASCII word boundary, which keeps the fast (DFA) engines
-/// usable on any text.
-fn ascii_boundaries(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('b') => out.push_str(r"(?-u:\b)"),
-            Some(n) => {
-                out.push('\\');
-                out.push(n);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 /// The finder as written, and cut down to [`COMMON`] characters.
@@ -477,7 +219,12 @@ fn next_char(text: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::alphabet::in_common_alphabet;
+    use super::hir::ascii_only;
     use super::*;
+    use regex_automata::nfa::thompson::backtrack::BoundedBacktracker;
+    use regex_automata::Anchored;
+    use std::ops::Range;
 
     /// Reads the groups of an anchored match at `at`, within 160 bytes.
     fn groups(re: &BoundedBacktracker, text: &str, at: usize) -> Vec<Option<Range<usize>>> {

@@ -325,9 +325,10 @@ impl Sink for DirSink {
             documents_bytes: self.documents.get_ref().metadata()?.len(),
             summary: summary.clone(),
         };
-        let tmp = self.dir.join(".checkpoint.json.tmp");
-        fs::write(&tmp, serde_json::to_vec(&checkpoint)?)?;
-        fs::rename(tmp, self.dir.join(CHECKPOINT))
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+        tmp.write_all(&serde_json::to_vec(&checkpoint)?)?;
+        tmp.persist(self.dir.join(CHECKPOINT))?;
+        Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {

@@ -359,103 +359,122 @@ pub fn read_document(
     Ok(doc)
 }
 
+/// Why bytes are not readable text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TextError {
+    /// Nothing but white space.
+    Empty,
+    /// A NUL byte: a binary file.
+    Binary { line: usize, column: usize },
+    /// A byte that is not UTF-8 where the text must be.
+    NotUtf8 {
+        byte: u8,
+        line: usize,
+        column: usize,
+    },
+    /// A UTF-16 text that does not decode.
+    NotUtf16(&'static str),
+}
+
+impl std::fmt::Display for TextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextError::Empty => f.write_str("empty file: no text"),
+            TextError::Binary { line, column } => {
+                write!(f, "binary file: NUL byte at line {line}, column {column}")
+            }
+            TextError::NotUtf8 { byte, line, column } => write!(
+                f,
+                "not UTF-8: invalid byte 0x{byte:02X} at line {line}, column {column}"
+            ),
+            TextError::NotUtf16(why) => write!(f, "not UTF-16: {why}"),
+        }
+    }
+}
+
+impl From<TextError> for String {
+    fn from(e: TextError) -> String {
+        e.to_string()
+    }
+}
+
 /// Decodes a text file: UTF-8 (a BOM removed); UTF-16 with a BOM; or,
 /// when no byte sequence in it is UTF-8 beyond ASCII, Windows-1252 (as
 /// older scrapers save smart quotes). The second value is a warning saying
 /// which fallback was used. Mixed or broken text is an error naming the
 /// line and column of the first bad byte.
-pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Option<String>), String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Option<String>), TextError> {
     if let Some(text) = utf16(bytes)? {
         check_text(text.as_bytes())?;
         return Ok((text, Some("decoded from UTF-16 (byte-order mark)".into())));
     }
     match decode_utf8(bytes) {
         Ok(text) => Ok((text, None)),
-        Err(e) if !e.starts_with("not UTF-8") => Err(e),
-        Err(e) => {
+        Err(e @ TextError::NotUtf8 { .. }) => {
             let utf8_beyond_ascii = bytes
                 .utf8_chunks()
                 .any(|chunk| chunk.valid().bytes().any(|b| b >= 0x80));
             if utf8_beyond_ascii {
                 return Err(e);
             }
-            let text: String = bytes.iter().map(|&b| windows_1252(b)).collect();
-            let first = e.trim_start_matches("not UTF-8: ");
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            let first = e.to_string();
+            let first = first.trim_start_matches("not UTF-8: ");
             Ok((
-                text,
+                text.into_owned(),
                 Some(format!(
                     "not UTF-8: read as Windows-1252 (first such byte: {first})"
                 )),
             ))
         }
+        Err(e) => Err(e),
     }
 }
 
 /// Text with a UTF-16 byte-order mark, decoded; `None` without one.
-fn utf16(bytes: &[u8]) -> Result<Option<String>, String> {
-    let little = match bytes {
-        [0xFF, 0xFE, ..] => true,
-        [0xFE, 0xFF, ..] => false,
+fn utf16(bytes: &[u8]) -> Result<Option<String>, TextError> {
+    let encoding = match bytes {
+        [0xFF, 0xFE, ..] => encoding_rs::UTF_16LE,
+        [0xFE, 0xFF, ..] => encoding_rs::UTF_16BE,
         _ => return Ok(None),
     };
     let body = &bytes[2..];
     if !body.len().is_multiple_of(2) {
-        return Err("not UTF-16: an odd number of bytes after the byte-order mark".into());
+        return Err(TextError::NotUtf16(
+            "an odd number of bytes after the byte-order mark",
+        ));
     }
-    let units: Vec<u16> = body
-        .chunks_exact(2)
-        .map(|c| {
-            if little {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        })
-        .collect();
-    String::from_utf16(&units)
-        .map(Some)
-        .map_err(|_| "not UTF-16: an unpaired surrogate".to_string())
-}
-
-/// A Windows-1252 byte as a character.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
-    }
+    encoding
+        .decode_without_bom_handling_and_without_replacement(body)
+        .map(|text| Some(text.into_owned()))
+        .ok_or(TextError::NotUtf16("an unpaired surrogate"))
 }
 
 /// Refuses empty and binary (NUL-holding) text.
-fn check_text(bytes: &[u8]) -> Result<(), String> {
+fn check_text(bytes: &[u8]) -> Result<(), TextError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err("empty file: no text".into());
+        return Err(TextError::Empty);
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        let (line, col) = line_col(bytes, pos);
-        return Err(format!(
-            "binary file: NUL byte at line {line}, column {col}"
-        ));
+        let (line, column) = line_col(bytes, pos);
+        return Err(TextError::Binary { line, column });
     }
     Ok(())
 }
 
 /// Checks that bytes are non-empty UTF-8 text and returns it without a BOM.
 /// The error names the line and column of the first bad byte.
-pub(crate) fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn decode_utf8(bytes: &[u8]) -> Result<String, TextError> {
     check_text(bytes)?;
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.strip_prefix('\u{feff}').unwrap_or(s).to_string()),
         Err(e) => {
-            let (line, col) = line_col(bytes, e.valid_up_to());
-            Err(format!(
-                "not UTF-8: invalid byte 0x{:02X} at line {line}, column {col}",
-                bytes[e.valid_up_to()]
-            ))
+            let (line, column) = line_col(bytes, e.valid_up_to());
+            Err(TextError::NotUtf8 {
+                byte: bytes[e.valid_up_to()],
+                line,
+                column,
+            })
         }
     }
 }
@@ -514,7 +533,7 @@ mod tests {
         let mut le = vec![0xFF, 0xFE];
         le.extend("Hi £4".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(
-            decode(&le),
+            decode(&le).map_err(|e| e.to_string()),
             Ok((
                 "Hi £4".into(),
                 Some("decoded from UTF-16 (byte-order mark)".into())
@@ -524,7 +543,7 @@ mod tests {
         be.extend("Hi".encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode(&be).unwrap().0, "Hi");
         assert_eq!(
-            decode(b"It\x92s \x93new\x94 \x96 \xa34m"),
+            decode(b"It\x92s \x93new\x94 \x96 \xa34m").map_err(|e| e.to_string()),
             Ok((
                 "It’s “new” – £4m".into(),
                 Some("not UTF-8: read as Windows-1252 (first such byte: invalid byte 0x92 at line 1, column 3)".into())
@@ -540,11 +559,12 @@ mod tests {
                     .copied()
                     .collect::<Vec<u8>>()
                     .as_slice()
-            ),
+            )
+            .map_err(|e| e.to_string()),
             Err("not UTF-8: invalid byte 0x92 at line 1, column 8".into())
         );
         assert_eq!(
-            decode(&[0xFF, 0xFE, 0x41]),
+            decode(&[0xFF, 0xFE, 0x41]).map_err(|e| e.to_string()),
             Err("not UTF-16: an odd number of bytes after the byte-order mark".into())
         );
     }
@@ -552,14 +572,14 @@ mod tests {
     #[test]
     fn bad_bytes_are_named_by_line_and_column() {
         assert_eq!(
-            decode_utf8(b"ok\nab\xffc"),
+            decode_utf8(b"ok\nab\xffc").map_err(|e| e.to_string()),
             Err("not UTF-8: invalid byte 0xFF at line 2, column 3".into())
         );
         assert_eq!(
-            decode_utf8(b"a\0b"),
+            decode_utf8(b"a\0b").map_err(|e| e.to_string()),
             Err("binary file: NUL byte at line 1, column 2".into())
         );
-        assert_eq!(decode_utf8(b" \n\n"), Err("empty file: no text".into()));
+        assert_eq!(decode_utf8(b" \n\n"), Err(TextError::Empty));
         assert_eq!(decode_utf8("\u{feff}Hi".as_bytes()), Ok("Hi".into()));
     }
 }

@@ -7,6 +7,7 @@ use super::store::{Store, StoreError};
 use crate::eval::GoldDoc;
 use serde_json::{json, Value};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What an export wrote and left out.
@@ -77,22 +78,23 @@ pub fn export(store: &Store, out: &Path) -> Result<ExportReport, StoreError> {
             "reviewed": view.done.as_ref().map(|(by, at)| json!({"by": by, "at": at})),
         });
         let path = out.join(gold_file_name(&doc));
-        let part = out.join(format!(".{}.part", gold_file_name(&doc)));
-        let body = serde_json::to_string_pretty(&gold).unwrap_or_default();
-        fs::write(&part, body + "\n").map_err(|e| io_err("write", &part, e))?;
-        let checked = GoldDoc::load(&part).and_then(|g| g.check_text(&view.text));
+        // Written beside its place, checked with the gold loader, and only
+        // then renamed into place; a file that fails is removed.
+        let mut part = tempfile::NamedTempFile::new_in(out).map_err(|e| io_err("write", out, e))?;
+        let body = serde_json::to_string_pretty(&gold).unwrap_or_default() + "\n";
+        part.write_all(body.as_bytes())
+            .map_err(|e| io_err("write", part.path(), e))?;
+        let checked = GoldDoc::load(part.path()).and_then(|g| g.check_text(&view.text));
         match checked {
             Ok(()) => {
-                fs::rename(&part, &path).map_err(|e| io_err("write", &path, e))?;
+                part.persist(&path)
+                    .map_err(|e| io_err("write", &path, e.error))?;
                 report.facts += count;
                 report.files.push(path);
             }
-            Err(e) => {
-                let _ = fs::remove_file(&part);
-                report
-                    .skipped
-                    .push(format!("{doc}: not exported: {}", e.reason));
-            }
+            Err(e) => report
+                .skipped
+                .push(format!("{doc}: not exported: {}", e.reason)),
         }
     }
     Ok(report)

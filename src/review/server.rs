@@ -100,10 +100,7 @@ fn handle(app: &mut App, mut request: Request) {
 
 /// Answers a GET under `/api`.
 fn get(app: &App, path: &str, query: &str) -> Answer {
-    let params = match parse_query(query) {
-        Ok(p) => p,
-        Err(e) => return error(400, e),
-    };
+    let params = parse_query(query);
     let param = |name: &str| {
         params
             .iter()
@@ -288,44 +285,12 @@ fn respond_json(request: Request, (status, body): Answer) {
     let _ = request.respond(with_safety_headers(response));
 }
 
-/// Splits a query string into decoded name/value pairs.
-fn parse_query(query: &str) -> Result<Vec<(String, String)>, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Ok((percent_decode(k)?, percent_decode(v)?))
-        })
+/// Splits a query string into decoded name/value pairs
+/// (`application/x-www-form-urlencoded`, as browsers write it).
+fn parse_query(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-/// Decodes `%XX` escapes and `+` (a space) in a query component.
-fn percent_decode(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| format!("bad escape in query {s:?}"))?;
-                out.push(hex);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("query {s:?} is not UTF-8"))
 }
 
 #[cfg(test)]
@@ -335,16 +300,19 @@ mod tests {
     #[test]
     fn query_strings_decode() {
         assert_eq!(
-            parse_query("doc=news%2Fwest-suffolk&ics=Frimley+ICS&x").unwrap(),
+            parse_query("doc=news%2Fwest-suffolk&ics=Frimley+ICS&x&p=%C2%A3"),
             vec![
                 ("doc".into(), "news/west-suffolk".into()),
                 ("ics".into(), "Frimley ICS".into()),
                 ("x".into(), String::new()),
+                ("p".into(), "£".into()),
             ]
         );
-        assert_eq!(percent_decode("%C2%A3").unwrap(), "£");
-        assert!(percent_decode("%zz").is_err());
-        assert!(percent_decode("%ff").is_err());
+        // Broken escapes stay as written; bytes that are not UTF-8 become U+FFFD.
+        assert_eq!(
+            parse_query("a=%zz&b=%ff"),
+            vec![("a".into(), "%zz".into()), ("b".into(), "\u{fffd}".into())]
+        );
     }
 
     #[test]

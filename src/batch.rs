@@ -437,6 +437,7 @@ impl SeenIds {
 }
 
 /// What a run reports as it goes.
+#[derive(Debug)]
 pub enum Event<'a> {
     /// A record failed.
     Failed(&'a InputError),

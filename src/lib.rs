@@ -32,6 +32,8 @@
 //! }
 //! ```
 
+#![deny(missing_docs, missing_debug_implementations)]
+
 pub mod batch;
 pub mod budget;
 pub mod calendar;

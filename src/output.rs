@@ -223,6 +223,7 @@ fn needs_escape(word: u64) -> bool {
 }
 
 /// Writes `facts.jsonl`, `documents.jsonl` and `summary.json` to a folder.
+#[derive(Debug)]
 pub struct DirSink {
     dir: PathBuf,
     facts: BufWriter<File>,
@@ -353,6 +354,7 @@ impl Sink for DirSink {
 }
 
 /// Writes facts as JSON lines to a stream (stdout), flushing per batch.
+#[derive(Debug)]
 pub struct StreamSink<W: Write> {
     out: W,
 }

@@ -14,13 +14,14 @@ use unicode_segmentation::UnicodeSegmentation;
 /// so line breaks inside a paragraph do not end sentences. Facts come in
 /// text order, so the paragraph last segmented is kept: a paragraph is
 /// searched for and segmented once, however many facts it holds.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Sentences {
     /// The paragraph last segmented.
     paragraph: Option<Paragraph>,
 }
 
 /// A paragraph's byte range and its sentences' byte ranges, in order.
+#[derive(Debug)]
 struct Paragraph {
     start: usize,
     end: usize,

@@ -6,6 +6,7 @@ use std::io;
 
 /// A text indexed by code point: turns code-point offsets (as facts and
 /// gold files give them) back into byte offsets and text.
+#[derive(Debug)]
 pub struct CodePoints<'t> {
     text: &'t str,
     /// The byte offset of every code point, then the text's length.
@@ -48,6 +49,7 @@ impl<'t> CodePoints<'t> {
 }
 
 /// Converts byte offsets to code-point offsets, walking forward.
+#[derive(Debug)]
 pub struct CharCounter<'t> {
     text: &'t str,
     byte: usize,

@@ -4,11 +4,10 @@
 
 use factmine::eval::{self, report};
 use factmine::Pipeline;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, root};
 
 /// Scores reached on tests/gold (13 documents, 1,188 facts; the four
 /// written for the long tail of real text joined in 2026-12), floored.
@@ -24,10 +23,6 @@ const THRESHOLDS: &[(&str, f64)] = &[
     ("sections.all.p", 1.0),
     ("sections.all.r", 1.0),
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn extraction_stays_above_the_gate() {
@@ -87,10 +82,7 @@ fn a_broken_rule_set_fails_the_gate() {
         with_mins.push("--min".into());
         with_mins.push(format!("{k}={v}").into());
     }
-    let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
-        .args(&with_mins)
-        .output()
-        .unwrap();
+    let output = common::factmine().args(&with_mins).output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -113,10 +105,7 @@ fn a_broken_rule_set_fails_the_gate() {
     // The bundled rules pass the same gate through the command line.
     let mut bundled: Vec<PathBuf> = with_mins.clone();
     bundled[6] = root().join("rules");
-    let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
-        .args(&bundled)
-        .output()
-        .unwrap();
+    let output = common::factmine().args(&bundled).output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -130,7 +119,7 @@ fn a_broken_rule_set_fails_the_gate() {
 
 #[test]
 fn unknown_score_names_are_usage_errors() {
-    let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
+    let output = common::factmine()
         .current_dir(root())
         .args([
             "eval",

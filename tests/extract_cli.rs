@@ -3,26 +3,10 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
-use common::copy_dir;
-
-fn factmine(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factmine"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn read_jsonl(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
+use common::{copy_dir, read_jsonl, run as factmine};
 
 fn run_to(dir: &Path, inputs: &[&str], extra: &[&str]) -> (Output, Vec<Value>, Vec<Value>, Value) {
     let out = dir.to_str().unwrap();
@@ -141,7 +125,7 @@ fn the_same_output_whatever_the_thread_count() {
 
 #[test]
 fn facts_to_stdout_as_json_lines() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_factmine"))
+    let mut child = common::factmine()
         .args(["extract", "-", "--out", "-"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(std::process::Stdio::piped())

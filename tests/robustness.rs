@@ -3,14 +3,15 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 fn extract(args: &[&str]) -> (Option<i32>, Vec<Value>, Vec<Value>, Value, String) {
     let out = tempfile::tempdir().unwrap();
     let mut all = vec!["extract"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--out", out.path().to_str().unwrap()]);
-    let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
+    let output = common::factmine()
         .args(&all)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -130,7 +131,7 @@ fn a_document_over_its_time_budget_is_skipped_and_named() {
     // The default budget lets it through.
     let (code, facts, ..) = extract(&[&dump]);
     assert_eq!((code, facts.len()), (Some(0), 1));
-    let bad = Command::new(env!("CARGO_BIN_EXE_factmine"))
+    let bad = common::factmine()
         .args(["extract", &dump, "--out", "-", "--max-doc-seconds", "soon"])
         .output()
         .unwrap();

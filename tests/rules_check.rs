@@ -2,13 +2,12 @@
 //! mistake is reported with its file and line.
 
 use std::path::Path;
-use std::process::Command;
 
 mod common;
 use common::copy_dir;
 
 fn check(dir: &Path) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_factmine"))
+    let out = common::factmine()
         .args(["rules", "check", dir.to_str().unwrap()])
         .output()
         .unwrap();

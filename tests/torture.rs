@@ -7,7 +7,8 @@
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
@@ -134,7 +135,7 @@ fn the_torture_corpus_runs_end_to_end() {
     write(&dir, "truncated.jsonl.gz", &gz);
 
     let out = tmp.path().join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
+    let output = common::factmine()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "extract",

@@ -86,6 +86,11 @@ pub fn predict(
             .facts
             .into_iter()
             .map(|f| Predicted {
+                id: f.id,
+                doc: f.doc.to_string(),
+                section: f.section,
+                section_kind: f.section_kind,
+                ics: f.ics.as_deref().map(str::to_string),
                 fact_type: f.fact_type,
                 text: f.text,
                 start: f.start,
@@ -177,16 +182,7 @@ pub fn read_run(dir: &Path) -> Result<Predictions, String> {
         out.docs.insert(d.doc, pred);
     }
     for (_, f) in read_lines::<FactRecord>(&dir.join("facts.jsonl"))? {
-        let p = Predicted {
-            fact_type: f.fact_type,
-            text: f.text,
-            start: f.start,
-            end: f.end,
-            value: f.value,
-            sentence: f.sentence,
-            rule: f.rule,
-        };
-        out.docs.entry(f.doc).or_default().facts.push(p);
+        out.docs.entry(f.doc.clone()).or_default().facts.push(f);
     }
     Ok(out)
 }

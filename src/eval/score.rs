@@ -10,24 +10,9 @@ use crate::sections::{normalise, SectionKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A predicted fact as the scorer sees it (offsets in code points).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Predicted {
-    /// The fact's type.
-    pub fact_type: FactType,
-    /// Its text.
-    pub text: String,
-    /// Start, in code points.
-    pub start: usize,
-    /// End (exclusive).
-    pub end: usize,
-    /// Its value.
-    pub value: Value,
-    /// The sentence holding it.
-    pub sentence: String,
-    /// The rule that found it.
-    pub rule: String,
-}
+/// A predicted fact as the scorer sees it: a `facts.jsonl` record, read
+/// back from a run or made by a fresh one (offsets in code points).
+pub type Predicted = crate::record::FactRecord;
 
 /// A predicted section: kind, heading, ICS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,6 +315,11 @@ mod tests {
 
     fn pred(t: FactType, start: usize, end: usize, value: Value) -> Predicted {
         Predicted {
+            id: String::new(),
+            doc: "d".into(),
+            section: 0,
+            section_kind: SectionKind::Intro,
+            ics: None,
             fact_type: t,
             text: "x".repeat(end - start),
             start,

@@ -12,6 +12,7 @@ use crate::rules::Table;
 use serde_json::{json, Map, Value};
 
 /// What a date rule found, and the reference it resolves against.
+#[derive(Debug)]
 pub struct DateContext<'a> {
     /// The rule's `kind` attribute: `point`, `range` or `duration`.
     pub kind: &'a str,

@@ -18,6 +18,16 @@ pub(super) struct Lines {
     done: bool,
 }
 
+impl std::fmt::Debug for Lines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lines")
+            .field("name", &self.name)
+            .field("line", &self.line)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Lines {
     pub(super) fn new(name: String, reader: Box<dyn BufRead + Send>) -> Lines {
         Lines {

@@ -223,6 +223,7 @@ fn open(path: &Path, gzip: bool, count: Arc<AtomicU64>) -> io::Result<Box<dyn Bu
 }
 
 /// Reads every record of the sources in order, lazily.
+#[derive(Debug)]
 pub struct Records {
     sources: VecDeque<Source>,
     lines: Option<jsonl::Lines>,

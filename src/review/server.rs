@@ -26,6 +26,7 @@ const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 
 /// A running review session: the store, the rules, who is reviewing.
+#[derive(Debug)]
 pub struct App<'p> {
     /// The review database.
     pub store: Store,

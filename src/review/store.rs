@@ -328,6 +328,7 @@ pub struct ImportReport {
 }
 
 /// The review database.
+#[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -784,6 +785,7 @@ impl Store {
 
 /// A batch-run sink that imports into the review store, one transaction
 /// per batch.
+#[derive(Debug)]
 pub struct Importer<'s> {
     store: &'s mut Store,
     report: ImportReport,

@@ -9,14 +9,18 @@
 //! 2. [`sections`]: each document cut into `title`, `intro`, `contents`,
 //!    `ics`, `sponsored` and `other` sections;
 //! 3. [`extract`]: gazetteers (one aho-corasick automaton) and pattern
-//!    rules (one regex per fact type) find candidates, normalisers give
-//!    their values, overlaps are resolved;
+//!    rules (one multi-pattern finder per rule file, each rule reading its
+//!    own slots) find candidates, normalisers give their values, overlaps
+//!    are resolved, and names propagate through the document;
 //! 4. [`pipeline`]: facts placed in their section and sentence
 //!    ([`sentences`]), with ids, within a time [`budget`];
-//! 5. [`batch`] and [`output`]: many documents in parallel, in input order,
-//!    written atomically.
+//! 5. [`batch`] and [`output`]: many documents in parallel, in input order;
+//!    the batch stage owns the `Sink` a run writes to, and [`output`]
+//!    writes the files of the schema in [`record`], atomically.
 //!
-//! Rules are data, loaded by [`rules`] from a folder an editor maintains;
+//! Data flows one way, down this list; [`text`] (code points, hashing, I/O
+//! reasons, English plurals), [`calendar`], [`document`] and [`fact`] sit
+//! at the bottom. Rules are data, loaded by [`rules`] from a folder an editor maintains;
 //! [`checks`] runs their examples and checks them. On top of the pipeline,
 //! [`eval`] scores extraction against hand-labelled gold, [`review`] lets
 //! editors accept, reject and correct facts in a web page and turns their

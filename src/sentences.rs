@@ -242,7 +242,7 @@ fn breaks_before(before: &State, c: Cat, ahead: &str) -> bool {
 /// `UpperLower` or `Other`) no rule can break, so a run of plain ASCII is
 /// skipped in a tight loop (the state then holds the run's last four
 /// parts), and the rules are only consulted where a break is possible
-/// (see [`quiet`]): after terminators, closing punctuation and line breaks.
+/// (see `quiet`): after terminators, closing punctuation and line breaks.
 pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
     let bytes = text.as_bytes();
     let mut breaks = Vec::new();

@@ -116,7 +116,7 @@ impl Fnv {
 }
 
 /// FNV as a [`std::hash::Hasher`], for hash maps whose keys carry a hash
-/// already made (see [`content_hash`]).
+/// already made (see [`crate::fact::content_hash`]).
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
         Fnv::finish(self)

@@ -354,7 +354,9 @@ pub fn read_document(
             let article = extract_html(&text);
             html::into_document(article, id, name)
         }
-        Format::JsonLines => unreachable!("JSON lines are read line by line"),
+        Format::JsonLines => {
+            return Err("a JSON-lines file holds many documents: read it with Records".into())
+        }
     }?;
     doc.warnings.extend(warning);
     Ok(doc)

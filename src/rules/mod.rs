@@ -12,7 +12,7 @@
 //! gazetteers/organisations.tsv organisations: canonical, kind, aliases, case, code
 //! gazetteers/technologies.tsv  technologies: canonical, category, aliases, case
 //! gazetteers/trust_suffixes.tsv interchangeable trust name endings
-//! patterns/*.rules             regex rules for dates, metrics and organisations
+//! patterns/*.rules             regex rules for dates, metrics, organisations and technologies
 //! lexicon/*.tsv                word lists the normalisers read
 //! ```
 

@@ -14,7 +14,7 @@ pub(super) const COMMON: [(char, char); 3] = [
 /// found once per text and handed to every pattern file's scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alphabet {
-    /// Only [`COMMON`] characters: the cut-down finders apply.
+    /// Only `COMMON` characters: the cut-down finders apply.
     Common,
     /// Anything else.
     Any,
@@ -31,7 +31,7 @@ impl Alphabet {
     }
 }
 
-/// Whether a text is written only in [`COMMON`] characters: runs of ASCII
+/// Whether a text is written only in `COMMON` characters: runs of ASCII
 /// are skipped eight bytes at a time, and only the other characters looked
 /// up.
 pub(super) fn in_common_alphabet(text: &str) -> bool {

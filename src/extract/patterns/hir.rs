@@ -42,7 +42,7 @@ pub(super) fn ascii_only(hir: &Hir) -> Hir {
     )
 }
 
-/// The same pattern with every class cut down to [`COMMON`] characters
+/// The same pattern with every class cut down to `COMMON` characters
 /// (byte classes as they are: such text has bytes of every value).
 pub(super) fn common_only(hir: &Hir) -> Hir {
     let common = COMMON.map(|(from, to)| ClassUnicodeRange::new(from, to));

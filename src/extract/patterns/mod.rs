@@ -55,7 +55,7 @@ impl CompiledRule {
 /// A pattern file compiled for one pass: all rules in one multi-pattern
 /// regex that only finds where a rule matches (fast, no captures), and per
 /// rule a small regex that reads the slots of its own matches. The finder
-/// comes twice: as written, and cut down to [`COMMON`] characters for the
+/// comes twice: as written, and cut down to `COMMON` characters for the
 /// texts written only in those (most of them), whose lazy DFAs have far
 /// fewer states to build and keep.
 #[derive(Debug)]
@@ -83,7 +83,7 @@ impl Clone for CompiledPatterns {
     }
 }
 
-/// The finder as written, and cut down to [`COMMON`] characters.
+/// The finder as written, and cut down to `COMMON` characters.
 fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, Regex), RuleError> {
     let fail = |e: &dyn std::fmt::Display| {
         RuleError::file(path, format!("the rules do not compile together: {e}"))
@@ -151,7 +151,7 @@ impl CompiledPatterns {
         self.finder_for(alphabet).find_iter(text).count()
     }
 
-    /// The finder for a text's alphabet: the one cut down to [`COMMON`]
+    /// The finder for a text's alphabet: the one cut down to `COMMON`
     /// characters when the text is written only in those.
     fn finder_for(&self, alphabet: Alphabet) -> &Regex {
         match alphabet {

@@ -28,9 +28,10 @@ pub use patterns::{PatternFile, PatternRule};
 use crate::sections::{normalise, SectionRules};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A problem in a rule file: where, and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RuleError {
     /// The rule file.
     pub file: PathBuf,
@@ -38,7 +39,20 @@ pub struct RuleError {
     pub line: Option<usize>,
     /// What is wrong.
     pub reason: String,
+    /// The error underneath, when a library reported it (a regex that does
+    /// not compile, say).
+    pub cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+/// Two rule errors are the same when they say the same thing at the same
+/// place (what caused them aside).
+impl PartialEq for RuleError {
+    fn eq(&self, other: &RuleError) -> bool {
+        (&self.file, self.line, &self.reason) == (&other.file, other.line, &other.reason)
+    }
+}
+
+impl Eq for RuleError {}
 
 impl RuleError {
     pub(crate) fn at(file: &Path, line: usize, reason: impl Into<String>) -> RuleError {
@@ -46,6 +60,7 @@ impl RuleError {
             file: file.to_path_buf(),
             line: Some(line),
             reason: reason.into(),
+            cause: None,
         }
     }
 
@@ -54,7 +69,17 @@ impl RuleError {
             file: file.to_path_buf(),
             line: None,
             reason: reason.into(),
+            cause: None,
         }
+    }
+
+    /// The same error, caused by `cause`.
+    pub(crate) fn caused_by(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> RuleError {
+        self.cause = Some(Arc::from(cause.into()));
+        self
     }
 }
 
@@ -68,7 +93,13 @@ impl fmt::Display for RuleError {
     }
 }
 
-impl std::error::Error for RuleError {}
+impl std::error::Error for RuleError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Everything loaded from a rule folder, checked and ready to compile.
 #[derive(Debug, Clone)]

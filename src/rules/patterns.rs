@@ -221,6 +221,7 @@ impl PatternFile {
                         one_line(&e.to_string())
                     ),
                 )
+                .caused_by(e)
             })?;
             for name in re.capture_names().flatten() {
                 if !allowed.contains(&name) {
@@ -347,6 +348,11 @@ mod tests {
             assert_eq!(e.line, Some(line), "{body}: {e}");
             assert!(e.reason.contains(reason), "{body}: {e}");
         }
+        // The regex library's own error is kept as the source.
+        let (_d, path) = write("dates.rules", "[rule a]\npattern = (unclosed\n");
+        let e = PatternFile::load(&path).unwrap_err();
+        let source = std::error::Error::source(&e).expect("a source");
+        assert!(source.downcast_ref::<regex::Error>().is_some(), "{source}");
         let (_d, path) = write("colours.rules", "[rule a]\npattern = a\n");
         assert!(PatternFile::load(&path)
             .unwrap_err()

@@ -85,8 +85,8 @@ impl Clone for CompiledPatterns {
 
 /// The finder as written, and cut down to `COMMON` characters.
 fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, Regex), RuleError> {
-    let fail = |e: &dyn std::fmt::Display| {
-        RuleError::file(path, format!("the rules do not compile together: {e}"))
+    let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
+        RuleError::file(path, format!("the rules do not compile together: {e}")).caused_by(e)
     };
     let mut builder = Regex::builder();
     builder.configure(
@@ -95,16 +95,20 @@ fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, 
             .nfa_size_limit(Some(64 << 20))
             .hybrid_cache_capacity(8 << 20),
     );
-    let finder = builder.build_many(patterns).map_err(|e| fail(&e))?;
+    let finder = builder
+        .build_many(patterns)
+        .map_err(|e| fail(Box::new(e)))?;
     let common: Vec<Hir> = patterns
         .iter()
         .map(|p| {
             regex_automata::util::syntax::parse(p)
                 .map(|hir| common_only(&hir))
-                .map_err(|e| fail(&e))
+                .map_err(|e| fail(Box::new(e)))
         })
         .collect::<Result<_, _>>()?;
-    let common_finder = builder.build_many_from_hir(&common).map_err(|e| fail(&e))?;
+    let common_finder = builder
+        .build_many_from_hir(&common)
+        .map_err(|e| fail(Box::new(e)))?;
     Ok((finder, common_finder))
 }
 

@@ -85,10 +85,10 @@ pub(super) struct ReaderCache {
 
 impl SlotReader {
     pub(super) fn new(pattern: &str, path: &std::path::Path) -> Result<SlotReader, RuleError> {
-        let fail = |e: &dyn std::fmt::Display| {
-            RuleError::file(path, format!("a rule does not compile: {e}"))
+        let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
+            RuleError::file(path, format!("a rule does not compile: {e}")).caused_by(e)
         };
-        let hir = regex_automata::util::syntax::parse(pattern).map_err(|e| fail(&e))?;
+        let hir = regex_automata::util::syntax::parse(pattern).map_err(|e| fail(Box::new(e)))?;
         let compile = |hir: &Hir| {
             thompson::Compiler::new()
                 .configure(
@@ -97,14 +97,15 @@ impl SlotReader {
                         .nfa_size_limit(Some(64 << 20)),
                 )
                 .build_from_hir(hir)
-                .map_err(|e| fail(&e))
+                .map_err(|e| fail(Box::new(e)))
         };
         let nfa = compile(&hir)?;
         let ascii = compile(&ascii_only(&hir))?;
         Ok(SlotReader {
-            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone()).map_err(|e| fail(&e))?,
-            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| fail(&e))?,
-            ascii: BoundedBacktracker::new_from_nfa(ascii).map_err(|e| fail(&e))?,
+            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone())
+                .map_err(|e| fail(Box::new(e)))?,
+            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| fail(Box::new(e)))?,
+            ascii: BoundedBacktracker::new_from_nfa(ascii).map_err(|e| fail(Box::new(e)))?,
         })
     }
 

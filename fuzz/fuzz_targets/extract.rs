@@ -3,9 +3,9 @@
 //! metrics), checking the invariants facts promise, and the JSON lines
 //! they are written as (each what serde_json makes of the fact).
 #![no_main]
-use factmine::batch::Processed;
+use factmine::batch::{Processed, Render};
 use factmine::calendar::Ymd;
-use factmine::output::{Lines, Rendered};
+use factmine::output::Lines;
 use factmine::{Document, Pipeline};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -37,13 +37,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(chars[f.start..f.end].iter().collect::<String>(), f.text);
     }
     let facts = analysis.facts.clone();
-    let done = Processed::Done {
-        doc,
-        analysis,
-        rendered: None,
-    };
-    let rendered = Rendered::of(&done, Lines::Facts).expect("an analysed document renders");
-    let lines: Vec<&[u8]> = rendered.facts.split_inclusive(|&b| b == b'\n').collect();
+    let done = Processed::Done { doc, analysis };
+    let rendered = Lines { document: false }
+        .render(&done)
+        .expect("an analysed document renders");
+    let lines: Vec<&[u8]> = rendered[0].split_inclusive(|&b| b == b'\n').collect();
     assert_eq!(lines.len(), facts.len());
     for (line, fact) in lines.iter().zip(&facts) {
         assert_eq!(

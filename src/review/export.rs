@@ -3,7 +3,8 @@
 //! corrected or added. Each file is checked with the gold loader before it
 //! is put in place, so `factmine eval` reads whatever export writes.
 
-use super::store::{Store, StoreError};
+use super::model::StoreError;
+use super::store::Store;
 use crate::eval::GoldDoc;
 use serde_json::{json, Value};
 use std::fs;

@@ -1,9 +1,16 @@
 //! Review: editors check extracted facts in a web page, and their
 //! decisions become gold. [`store`] keeps documents, facts and decisions in
-//! SQLite; [`server`] serves the page and its JSON API; [`export`] writes
-//! the reviewed documents as gold files for [`crate::eval`].
+//! SQLite (its layout in `schema`, recording decisions in `decisions`,
+//! importing a batch run in `import`); [`model`] holds what the review
+//! works with (verdicts, statuses, spans, views, filters); [`server`]
+//! serves the page and its JSON API; [`export`] writes the reviewed
+//! documents as gold files for [`crate::eval`].
 
+mod decisions;
 pub mod export;
+mod import;
+pub mod model;
+mod schema;
 pub mod server;
 pub mod store;
 

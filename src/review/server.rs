@@ -9,8 +9,9 @@
 //! writes must be JSON from this origin (against cross-site posts); bodies
 //! are bounded.
 
+use super::model::{Filter, Request as Decide, Status, StoreError, Verdict};
 use super::propose;
-use super::store::{Filter, Request as Decide, Store, StoreError, Verdict};
+use super::store::Store;
 use crate::fact::FactType;
 use crate::Pipeline;
 use serde_json::{json, Value};
@@ -121,10 +122,15 @@ fn get(app: &App, path: &str, query: &str) -> Answer {
                 Some(Ok(t)) => Some(t),
                 None => None,
             };
+            let status = match param("status").map(|s| Status::parse(&s).ok_or(s)) {
+                Some(Err(s)) => return error(400, format!("unknown status {s:?}")),
+                Some(Ok(s)) => Some(s),
+                None => None,
+            };
             let filter = Filter {
                 ics: param("ics"),
                 fact_type,
-                status: param("status"),
+                status,
                 rule: param("rule"),
             };
             app.store.documents(&filter).map(|d| json!(d))

@@ -262,6 +262,24 @@ fn list_item_text(line: &str) -> &str {
 /// Whether a line standing alone reads as a heading: at most 16 words,
 /// no closing punctuation, not a list item, some letters. (The cheap tests
 /// come first: most lines are paragraphs ending in a full stop.)
+/// The first line of a text when it is a title: a line with a blank line
+/// after it that passes the heading test (see [`is_heading`]), with room
+/// for a headline's length (up to 30 words, where a section heading has 16).
+/// A text whose first line is a sentence, or is all there is, has no
+/// title line.
+pub fn title_line(text: &str) -> Option<&str> {
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let first = lines.next()?.trim();
+    let blank_after = lines.next().is_some_and(|l| l.trim().is_empty());
+    let headline = !first.ends_with(['.', ':', ',', ';'])
+        && first.split_whitespace().nth(30).is_none()
+        && !is_list_item(first)
+        && first.chars().any(char::is_alphabetic);
+    (blank_after && headline).then_some(first)
+}
+
+/// Whether a line reads as a heading (guideline §2): short, with letters,
+/// not ending in `.`, `:`, `,` or `;`, not a list item.
 fn is_heading(line: &str) -> bool {
     let t = line.trim();
     !t.is_empty()

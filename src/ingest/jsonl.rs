@@ -110,7 +110,13 @@ impl Lines {
                 if text.trim().is_empty() {
                     return Err(fail("`text` is empty".into()));
                 }
-                Document::from_text(&id, &source, text.to_string())
+                let mut doc = Document::from_text(&id, &source, text.to_string());
+                // The text is the body: its first line is the title only
+                // when it stands alone and reads as a heading (guideline
+                // §2), so a one-line or title-less record loses nothing.
+                doc.title = crate::sections::title_line(&doc.text).map(str::to_string);
+                doc.title_in_text = doc.title.is_some();
+                doc
             }
             (Ok(None), Ok(Some(markup))) => {
                 html::into_document(html::extract_html(markup), &id, &source).map_err(fail)?
@@ -128,7 +134,7 @@ impl Lines {
                 doc.title = Some(title);
             }
             None if doc.title.is_none() => {
-                doc.title = crate::document::first_line(&doc.text).map(str::to_string);
+                doc.title = crate::sections::title_line(&doc.text).map(str::to_string);
                 doc.title_in_text = doc.title.is_some();
             }
             None => {}
@@ -209,6 +215,36 @@ mod tests {
         assert_eq!(
             records[4].as_ref().unwrap_err().to_string(),
             "d.jsonl:6 (id c): missing `text` (or `html`)"
+        );
+    }
+
+    #[test]
+    fn a_record_without_title_keeps_its_first_paragraph() {
+        let records = read(concat!(
+            r#"{"id": "one", "text": "NHS Eastvale ICB said 40 practices joined in May."}"#,
+            "\n",
+            r#"{"id": "two", "text": "The trust said 40 practices joined.\n\nMore followed."}"#,
+            "\n",
+            r#"{"id": "three", "text": "Eastvale digital round-up\n\nThe trust said so."}"#,
+            "\n",
+            r#"{"id": "four", "text": "A headline-like line\nstraight into text."}"#,
+            "\n"
+        ));
+        let titles: Vec<(Option<&str>, bool)> = records
+            .iter()
+            .map(|r| {
+                let d = r.as_ref().unwrap();
+                (d.title.as_deref(), d.title_in_text)
+            })
+            .collect();
+        assert_eq!(
+            titles,
+            vec![
+                (None, false),
+                (None, false),
+                (Some("Eastvale digital round-up"), true),
+                (None, false),
+            ]
         );
     }
 

@@ -187,14 +187,14 @@ pub fn check_rules(pipeline: &Pipeline, dir: &std::path::Path) -> Vec<Problem> {
         }
         match claimed.get(&(key.clone(), class(&entry.kind))) {
             Some(&other) if other != alias.entry => problems.push(Problem {
-                at: place(&entry.rule),
+                at: place(&entry.defined_at),
                 severity: Severity::Error,
                 message: format!(
                     "{:?} ({}) is also a name of {:?} ({})",
                     alias.text,
                     entry.canonical,
                     g.entries[other].canonical,
-                    place(&g.entries[other].rule)
+                    place(&g.entries[other].defined_at)
                 ),
             }),
             Some(_) => {}
@@ -206,11 +206,11 @@ pub fn check_rules(pipeline: &Pipeline, dir: &std::path::Path) -> Vec<Problem> {
     for ((name, _), entry) in &claimed {
         if let Some(&stop) = stops.get(name) {
             problems.push(Problem {
-                at: place(&g.entries[*entry].rule),
+                at: place(&g.entries[*entry].defined_at),
                 severity: Severity::Error,
                 message: format!(
                     "{name:?} is also a stop phrase ({}), so it is never found",
-                    place(&g.entries[stop].rule)
+                    place(&g.entries[stop].defined_at)
                 ),
             });
         }

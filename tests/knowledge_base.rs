@@ -261,3 +261,36 @@ fn a_line_of_succession_must_name_a_body_and_end() {
         assert_eq!((err.line, err.reason.as_str()), (Some(line), reason));
     }
 }
+
+#[test]
+fn a_gazetteer_fact_keeps_its_rule_when_lines_above_it_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), &rules);
+    let text = "A headline\n\nStaff at Barts Health NHS Trust said 40 practices joined.\n";
+    let rule_of = |rules: &Path| {
+        let pipeline = Pipeline::load(rules).unwrap();
+        let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+        analysis
+            .facts
+            .iter()
+            .find(|f| f.fact_type == FactType::Organisation)
+            .map(|f| f.rule.to_string())
+            .unwrap()
+    };
+    assert_eq!(rule_of(&rules), "organisations.tsv:Barts Health NHS Trust");
+    let orgs = rules.join("gazetteers/organisations.tsv");
+    let tsv = std::fs::read_to_string(&orgs).unwrap();
+    let first_entry = tsv
+        .lines()
+        .position(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .unwrap();
+    let fewer: Vec<&str> = tsv
+        .lines()
+        .enumerate()
+        .filter(|&(i, _)| i != first_entry)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(&orgs, fewer.join("\n") + "\n").unwrap();
+    assert_eq!(rule_of(&rules), "organisations.tsv:Barts Health NHS Trust");
+}

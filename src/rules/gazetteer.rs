@@ -117,8 +117,12 @@ pub struct Entry {
     pub canonical: String,
     /// Organisation or technology, with its attributes.
     pub kind: EntryKind,
-    /// The file name and line that define it, e.g. `organisations.tsv:12`.
+    /// The rule id its facts carry, stable while the entry stands: the
+    /// file and the canonical name (`organisations.tsv:Barts Health NHS
+    /// Trust`), so an edit elsewhere in the file changes no fact's rule.
     pub rule: String,
+    /// Where it is defined, for messages: `organisations.tsv:12`.
+    pub defined_at: String,
 }
 
 /// One string the gazetteer matches, and the entry it names.
@@ -255,7 +259,8 @@ impl Gazetteer {
                     region: Some(region),
                     succession: None,
                 },
-                rule: format!("ics.tsv:{}", row.line),
+                rule: format!("ics.tsv:{canonical}"),
+                defined_at: format!("ics.tsv:{}", row.line),
             };
             self.push(entry, &aliases, CaseRule::Auto, false);
         }
@@ -331,7 +336,8 @@ impl Gazetteer {
                     region: None,
                     succession,
                 },
-                rule: format!("organisations.tsv:{}", row.line),
+                rule: format!("organisations.tsv:{}", names[0]),
+                defined_at: format!("organisations.tsv:{}", row.line),
             };
             self.push(entry, &names, case, false);
         }
@@ -381,7 +387,8 @@ impl Gazetteer {
             let entry = Entry {
                 canonical,
                 kind: EntryKind::Technology { category },
-                rule: format!("technologies.tsv:{}", row.line),
+                rule: format!("technologies.tsv:{}", names[0]),
+                defined_at: format!("technologies.tsv:{}", row.line),
             };
             self.push(entry, &names, case, true);
         }
@@ -398,7 +405,8 @@ impl Gazetteer {
             let entry = Entry {
                 canonical: phrase.clone(),
                 kind: EntryKind::Stop { reason },
-                rule: format!("stop_phrases.tsv:{}", row.line),
+                rule: format!("stop_phrases.tsv:{phrase}"),
+                defined_at: format!("stop_phrases.tsv:{}", row.line),
             };
             self.push(entry, &[phrase], case, false);
         }

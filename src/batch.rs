@@ -79,6 +79,8 @@ pub struct Carried {
     pub fact_lines: Vec<String>,
     /// The types of those facts, for the summary.
     pub fact_types: Vec<FactType>,
+    /// How many of them are relative dates left without a value.
+    pub dates_unresolved: usize,
     /// Its section kinds, for the summary.
     pub section_kinds: Vec<SectionKind>,
     /// Whether it had warnings.
@@ -104,6 +106,9 @@ pub struct Summary {
     pub sections: BTreeMap<SectionKind, usize>,
     /// Bytes of document text read.
     pub text_bytes: u64,
+    /// Relative dates left without a value.
+    #[serde(default)]
+    pub dates_unresolved: usize,
     /// The rules' fingerprint.
     pub rules_fingerprint: String,
     /// Wall-clock seconds (added up over resumed runs).
@@ -123,6 +128,9 @@ impl Summary {
                 self.text_bytes += doc.text.len() as u64;
                 for f in &analysis.facts {
                     *self.facts.entry(f.fact_type).or_default() += 1;
+                    if unresolved_date(f.fact_type, &f.value) {
+                        self.dates_unresolved += 1;
+                    }
                 }
                 for s in &analysis.layout.sections {
                     *self.sections.entry(s.kind).or_default() += 1;
@@ -139,6 +147,7 @@ impl Summary {
                 for t in &c.fact_types {
                     *self.facts.entry(*t).or_default() += 1;
                 }
+                self.dates_unresolved += c.dates_unresolved;
                 for k in &c.section_kinds {
                     *self.sections.entry(*k).or_default() += 1;
                 }
@@ -149,6 +158,7 @@ impl Summary {
     /// The summary as written to `summary.json`.
     pub fn to_record(&self) -> SummaryRecord {
         SummaryRecord {
+            dates_unresolved: self.dates_unresolved,
             documents: DocumentCounts {
                 failed: self.failures.len(),
                 processed: self.processed,
@@ -183,6 +193,11 @@ impl Summary {
             text_bytes: self.text_bytes,
         }
     }
+}
+
+/// Whether a fact is a relative date left without a value.
+fn unresolved_date(fact_type: FactType, value: &serde_json::Value) -> bool {
+    fact_type == FactType::Date && value["relative"] == true && value["value"].is_null()
 }
 
 /// A deterministic share of the documents: shard `index` of `count`
@@ -276,6 +291,9 @@ impl PreviousRun {
             if let Some((_, c)) = by_doc.get_mut(&fact.doc) {
                 c.fact_lines.push(line);
                 c.fact_types.push(fact.fact_type);
+                if unresolved_date(fact.fact_type, &fact.value) {
+                    c.dates_unresolved += 1;
+                }
             }
         }
         Ok(Some(PreviousRun { by_doc }))

@@ -46,6 +46,7 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
                 reference: analysis.reference.map(|r| ReferenceRecord {
                     date: r.date.to_string(),
                     from: r.from.as_str().to_string(),
+                    precision: if r.day_precision { "day" } else { "month" }.to_string(),
                 }),
                 sections,
                 source: doc.source.clone(),

@@ -25,6 +25,9 @@ pub struct Pipeline {
     pub rules: RuleSet,
     /// The compiled gazetteer and patterns.
     pub extractor: Extractor,
+    /// The reference date for documents that give none (no `published`,
+    /// no date in the URL, no dateline): `--reference-date`.
+    pub fallback_reference: Option<Ymd>,
 }
 
 /// What the pipeline makes of one document.
@@ -43,7 +46,11 @@ impl Pipeline {
     pub fn load(dir: &Path) -> Result<Pipeline, RuleError> {
         let rules = RuleSet::load(dir)?;
         let extractor = Extractor::new(&rules, dir)?;
-        Ok(Pipeline { rules, extractor })
+        Ok(Pipeline {
+            rules,
+            extractor,
+            fallback_reference: None,
+        })
     }
 
     /// Cuts a document into sections and extracts its facts.
@@ -74,8 +81,10 @@ impl Pipeline {
     }
 
     /// The date relative expressions resolve against: `published`; else a
-    /// date in the URL path (`/2023/04/11/`); else a full date standing in
-    /// one of the text's first lines (a dateline, found by the date rules).
+    /// date in the URL path (`/2023/04/11/`, or `/2023/10/` at month
+    /// precision); else a full date standing in one of the text's first
+    /// lines (a dateline, found by the date rules); else the run's
+    /// `--reference-date`.
     pub fn reference_of(&self, doc: &Document) -> Option<Reference> {
         if let Some(date) = doc.published {
             return Some(Reference {
@@ -91,7 +100,8 @@ impl Pipeline {
                 day_precision,
             });
         }
-        doc.text
+        let dateline = doc
+            .text
             .lines()
             .filter(|l| !l.trim().is_empty())
             .take(DATELINE_LINES)
@@ -109,7 +119,12 @@ impl Pipeline {
                             day_precision: true,
                         })
                     })
-            })
+            });
+        dateline.or(self.fallback_reference.map(|date| Reference {
+            date,
+            from: ReferenceSource::Given,
+            day_precision: true,
+        }))
     }
 }
 

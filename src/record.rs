@@ -108,13 +108,16 @@ pub struct FailedDocument {
     pub status: Status,
 }
 
-/// A reference date and where it came from.
+/// A reference date, where it came from, and how precise it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferenceRecord {
-    /// The date, `YYYY-MM-DD`.
+    /// The date, `YYYY-MM-DD` (the first of the month at month precision).
     pub date: String,
-    /// `published`, `url` or `dateline`.
+    /// `published`, `url`, `dateline` or `given` (`--reference-date`).
     pub from: String,
+    /// `day`, or `month` for a URL with only a year and month: days and
+    /// weeks are then left unresolved.
+    pub precision: String,
 }
 
 /// A section of a document (keys in alphabetical order).
@@ -137,6 +140,9 @@ pub struct SectionRecord {
 /// `summary.json`: the counts of a run (keys in alphabetical order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRecord {
+    /// Relative dates left without a value: the document gave no reference
+    /// date, or only its month for a day-level expression.
+    pub dates_unresolved: usize,
     /// Records by outcome.
     pub documents: DocumentCounts,
     /// Wall-clock seconds, to the millisecond.

@@ -431,3 +431,68 @@ fn eval_scores_a_run_and_compares_two() {
         .expect("some misses are listed");
     assert!(first.contains(".."), "{first}");
 }
+
+#[test]
+fn a_reference_date_resolves_what_a_document_leaves_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("undated.txt");
+    std::fs::write(
+        &article,
+        "Eastvale round-up\n\nLast month the trust went live, and on Friday it said more.\n",
+    )
+    .unwrap();
+    let article = article.to_str().unwrap();
+    let dates = |extra: &[&str]| -> Vec<(String, Value)> {
+        let out = dir.path().join(format!("out{}", extra.len()));
+        let mut args = vec!["extract", article, "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let output = factmine(&args);
+        assert!(output.status.success(), "{output:?}");
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        let mut got: Vec<(String, Value)> = read_jsonl(&out.join("facts.jsonl"))
+            .into_iter()
+            .map(|f| (f["text"].as_str().unwrap().to_string(), f["value"].clone()))
+            .collect();
+        got.push(("unresolved".into(), summary["dates_unresolved"].clone()));
+        got.push((
+            "reference".into(),
+            read_jsonl(&out.join("documents.jsonl"))[0]["reference"].clone(),
+        ));
+        got
+    };
+    assert_eq!(
+        dates(&[]),
+        vec![
+            (
+                "Last month".into(),
+                serde_json::json!({"kind": "point", "value": null, "relative": true})
+            ),
+            (
+                "Friday".into(),
+                serde_json::json!({"kind": "point", "value": null, "relative": true})
+            ),
+            ("unresolved".into(), serde_json::json!(2)),
+            ("reference".into(), Value::Null),
+        ]
+    );
+    assert_eq!(
+        dates(&["--reference-date", "2024-03-06"]),
+        vec![
+            (
+                "Last month".into(),
+                serde_json::json!({"kind": "point", "value": "2024-02", "reference": "given"})
+            ),
+            (
+                "Friday".into(),
+                serde_json::json!({"kind": "point", "value": "2024-03-01", "reference": "given"})
+            ),
+            ("unresolved".into(), serde_json::json!(0)),
+            (
+                "reference".into(),
+                serde_json::json!({"date": "2024-03-06", "from": "given", "precision": "day"})
+            ),
+        ]
+    );
+}

@@ -32,6 +32,8 @@ pub enum ReferenceSource {
     Url,
     /// A date standing in the text's first lines (a dateline).
     Dateline,
+    /// The run's `--reference-date`, for documents that give none.
+    Given,
 }
 
 impl ReferenceSource {
@@ -41,6 +43,7 @@ impl ReferenceSource {
             ReferenceSource::Published => "published",
             ReferenceSource::Url => "url",
             ReferenceSource::Dateline => "dateline",
+            ReferenceSource::Given => "given",
         }
     }
 
@@ -50,6 +53,7 @@ impl ReferenceSource {
             ReferenceSource::Published,
             ReferenceSource::Url,
             ReferenceSource::Dateline,
+            ReferenceSource::Given,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)

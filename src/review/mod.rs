@@ -26,7 +26,7 @@ use std::sync::Arc;
 pub fn reference_of(record: &AnalysedDocument) -> Option<Reference> {
     let r = record.reference.as_ref()?;
     Some(Reference {
-        day_precision: true,
+        day_precision: r.precision != "month",
         date: Ymd::parse_iso(&r.date)?,
         from: ReferenceSource::parse(&r.from)?,
     })

@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use factmine::batch::Shard;
+use factmine::calendar::Ymd;
 use factmine::eval::report;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -99,6 +100,10 @@ pub struct ExtractArgs {
     /// Skip (and report) a document whose analysis takes longer than this many seconds.
     #[arg(long, default_value_t = 60.0, value_parser = seconds)]
     pub max_doc_seconds: f64,
+    /// The date relative expressions resolve against in documents that give
+    /// none (no `published`, no date in the URL, no dateline), YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = iso_date)]
+    pub reference_date: Option<Ymd>,
     /// Print the run's summary (with peak memory) on stderr at the end.
     #[arg(long)]
     pub stats: bool,
@@ -173,6 +178,13 @@ fn seconds(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && (0.0..=1e9).contains(&v) => Ok(v),
         _ => Err(format!("{s:?} is not a number of seconds")),
     }
+}
+
+/// Parses a date, YYYY-MM-DD.
+fn iso_date(s: &str) -> Result<Ymd, String> {
+    Ymd::parse_iso(s)
+        .filter(|_| s.len() == 10)
+        .ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
 
 /// Parses an IP address, or `localhost`.

@@ -21,7 +21,8 @@ pub fn run(args: ExtractArgs) -> Outcome {
             "--resume and --since need an output folder, not --out -".into(),
         ));
     }
-    let pipeline = Pipeline::load(&args.rules)?;
+    let mut pipeline = Pipeline::load(&args.rules)?;
+    pipeline.fallback_reference = args.reference_date;
     let previous = match &args.since {
         None => None,
         Some(dir) => match PreviousRun::load(dir, &pipeline.rules.fingerprint) {

@@ -37,7 +37,7 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
                     title: s.title.clone(),
                 })
                 .collect();
-            DocumentRecord::Analysed(AnalysedDocument {
+            DocumentRecord::Analysed(Box::new(AnalysedDocument {
                 chars: doc.text.chars().count(),
                 doc: doc.id.clone(),
                 facts: analysis.facts.len(),
@@ -58,7 +58,7 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
                 title: doc.title.clone(),
                 url: doc.url.clone(),
                 warnings: doc.warnings.clone(),
-            })
+            }))
         }
         Processed::Unchanged(_) => return None,
         Processed::Failed(e) => DocumentRecord::Failed(FailedDocument {

@@ -60,7 +60,7 @@ pub enum Status {
 #[serde(untagged)]
 pub enum DocumentRecord {
     /// A document the pipeline analysed.
-    Analysed(AnalysedDocument),
+    Analysed(Box<AnalysedDocument>),
     /// A record that failed, with the reason.
     Failed(FailedDocument),
 }

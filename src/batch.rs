@@ -111,6 +111,9 @@ pub struct Summary {
     pub dates_unresolved: usize,
     /// The rules' fingerprint.
     pub rules_fingerprint: String,
+    /// Where the rules came from: `built-in`, or the folder given.
+    #[serde(default)]
+    pub rules_source: String,
     /// Wall-clock seconds (added up over resumed runs).
     pub elapsed_seconds: f64,
 }
@@ -181,6 +184,7 @@ impl Summary {
             },
             failures: self.failures.clone(),
             rules_fingerprint: self.rules_fingerprint.clone(),
+            rules_source: self.rules_source.clone(),
             sections: SectionKind::ALL
                 .iter()
                 .map(|k| {
@@ -191,6 +195,7 @@ impl Summary {
                 })
                 .collect(),
             text_bytes: self.text_bytes,
+            version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 }

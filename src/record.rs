@@ -142,6 +142,7 @@ pub struct SectionRecord {
 pub struct SummaryRecord {
     /// Relative dates left without a value: the document gave no reference
     /// date, or only its month for a day-level expression.
+    #[serde(default)]
     pub dates_unresolved: usize,
     /// Records by outcome.
     pub documents: DocumentCounts,
@@ -153,10 +154,16 @@ pub struct SummaryRecord {
     pub failures: Vec<String>,
     /// The rules' fingerprint.
     pub rules_fingerprint: String,
+    /// Where the rules came from: `built-in`, or the folder given.
+    #[serde(default)]
+    pub rules_source: String,
     /// Sections by kind.
     pub sections: BTreeMap<String, usize>,
     /// Bytes of document text read.
     pub text_bytes: u64,
+    /// The factmine version that wrote it.
+    #[serde(default)]
+    pub version: String,
 }
 
 /// Records by outcome.

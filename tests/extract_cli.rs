@@ -496,3 +496,66 @@ fn a_reference_date_resolves_what_a_document_leaves_open() {
         ]
     );
 }
+
+#[test]
+fn the_built_in_rules_run_anywhere_and_rules_init_writes_them_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("article.txt"),
+        "Title\n\nNHS Eastvale ICB rolled out an electronic patient record to 9,454 people.\n",
+    )
+    .unwrap();
+    let in_dir = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_factmine"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("FACTMINE_RULES")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+    };
+    in_dir(&["extract", "article.txt", "--out", "out", "-q"]);
+    in_dir(&["rules", "init", "r"]);
+    in_dir(&[
+        "extract",
+        "article.txt",
+        "--rules",
+        "r",
+        "--out",
+        "out2",
+        "-q",
+    ]);
+    let facts = |out: &str| read_jsonl(&dir.path().join(out).join("facts.jsonl"));
+    assert_eq!(facts("out"), facts("out2"));
+    assert_eq!(
+        facts("out")
+            .iter()
+            .map(|f| f["text"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "NHS Eastvale ICB",
+            "electronic patient record",
+            "9,454 people"
+        ]
+    );
+    let summary = |out: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(out).join("summary.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(summary("out")["rules_source"], "built-in");
+    assert_eq!(summary("out2")["rules_source"], "r");
+    assert_eq!(summary("out")["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        summary("out")["rules_fingerprint"],
+        summary("out2")["rules_fingerprint"]
+    );
+    // rules init will not write over a folder that holds something.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_factmine"))
+        .args(["rules", "init", "r"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -16,6 +16,7 @@
 //! lexicon/*.tsv                word lists the normalisers read
 //! ```
 
+pub mod builtin;
 mod gazetteer;
 mod lexicon;
 mod patterns;

@@ -49,9 +49,9 @@ pub struct EvalArgs {
     /// Compare two earlier runs' output folders: facts gained and lost, score changes.
     #[arg(long, num_args = 2, value_names = ["OLD_RUN", "NEW_RUN"], conflicts_with_all = ["texts", "inputs"])]
     pub compare: Option<Vec<PathBuf>>,
-    /// The rule folder.
-    #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
-    pub rules: PathBuf,
+    /// The rule folder (default: the rules built into factmine).
+    #[arg(long, env = "FACTMINE_RULES")]
+    pub rules: Option<PathBuf>,
     /// List every missed, spurious, mis-spanned and wrong-value fact.
     #[arg(long)]
     pub errors: bool,
@@ -72,9 +72,9 @@ pub struct ExtractArgs {
     /// Output folder (facts.jsonl, documents.jsonl, summary.json), or `-` for facts on stdout.
     #[arg(long)]
     pub out: PathBuf,
-    /// The rule folder.
-    #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
-    pub rules: PathBuf,
+    /// The rule folder (default: the rules built into factmine).
+    #[arg(long, env = "FACTMINE_RULES")]
+    pub rules: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -124,9 +124,9 @@ pub struct ReviewArgs {
     /// The review database (SQLite), created if missing.
     #[arg(long, required = true)]
     pub db: Option<PathBuf>,
-    /// The rule folder.
-    #[arg(long, default_value = "rules", env = "FACTMINE_RULES")]
-    pub rules: PathBuf,
+    /// The rule folder (default: the rules built into factmine).
+    #[arg(long, env = "FACTMINE_RULES")]
+    pub rules: Option<PathBuf>,
     /// Port to serve on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -160,14 +160,20 @@ pub enum RulesCommand {
     /// Load every rule file and report malformed lines, bad regexes, names
     /// claimed twice, names that are stop phrases, and failing examples.
     Check {
-        /// The rule folder.
-        #[arg(default_value = "rules", env = "FACTMINE_RULES")]
-        dir: PathBuf,
+        /// The rule folder (default: the rules built into factmine).
+        #[arg(env = "FACTMINE_RULES")]
+        dir: Option<PathBuf>,
     },
     /// Run every rule's examples and counter-examples.
     Test {
-        /// The rule folder.
-        #[arg(default_value = "rules", env = "FACTMINE_RULES")]
+        /// The rule folder (default: the rules built into factmine).
+        #[arg(env = "FACTMINE_RULES")]
+        dir: Option<PathBuf>,
+    },
+    /// Write the rules built into factmine to a new folder, for editing
+    /// (then pass it with --rules or FACTMINE_RULES).
+    Init {
+        /// The folder to create.
         dir: PathBuf,
     },
 }

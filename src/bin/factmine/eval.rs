@@ -5,7 +5,6 @@ use crate::cli::EvalArgs;
 use crate::rules::exit_status;
 use crate::{Fatal, Outcome};
 use factmine::eval::{self, report};
-use factmine::Pipeline;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,7 +36,7 @@ pub fn run(args: EvalArgs) -> Outcome {
             "eval needs the gold documents' texts (--texts DIR or INPUT...) or an earlier run (--pred DIR)".into(),
         ));
     } else {
-        eval::predict(&Pipeline::load(&args.rules)?, &gold, &texts)
+        eval::predict(&crate::rules::pipeline(args.rules.as_deref())?.0, &gold, &texts)
     }
     .map_err(Fatal)?;
     let scores = eval::evaluate(&gold, &predictions);

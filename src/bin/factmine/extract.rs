@@ -8,7 +8,6 @@ use crate::{Fatal, Outcome};
 use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Sink, Summary};
 use factmine::ingest::{self, Records};
 use factmine::output::{DirSink, StreamSink};
-use factmine::Pipeline;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,7 +20,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
             "--resume and --since need an output folder, not --out -".into(),
         ));
     }
-    let mut pipeline = Pipeline::load(&args.rules)?;
+    let (mut pipeline, rules_source) = crate::rules::pipeline(args.rules.as_deref())?;
     pipeline.fallback_reference = args.reference_date;
     let previous = match &args.since {
         None => None,
@@ -42,7 +41,10 @@ pub fn run(args: ExtractArgs) -> Outcome {
             }
         },
     };
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        rules_source,
+        ..Summary::default()
+    };
     let mut skip = 0;
     let mut sink: Box<dyn Sink> = if to_stdout {
         Box::new(StreamSink::new(io::stdout().lock()))
@@ -55,7 +57,10 @@ pub fn run(args: ExtractArgs) -> Outcome {
             )));
         }
         skip = checkpoint.consumed;
-        summary = checkpoint.summary;
+        summary = Summary {
+            rules_source: summary.rules_source,
+            ..checkpoint.summary
+        };
         Box::new(sink)
     } else {
         Box::new(

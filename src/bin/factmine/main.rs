@@ -43,8 +43,9 @@ fn main() -> ExitCode {
             None => review::run(args),
         },
         Command::Rules { command } => match command {
-            RulesCommand::Check { dir } => rules::check(&dir),
-            RulesCommand::Test { dir } => rules::test(&dir),
+            RulesCommand::Check { dir } => rules::check(dir.as_deref()),
+            RulesCommand::Test { dir } => rules::test(dir.as_deref()),
+            RulesCommand::Init { dir } => rules::init(&dir),
         },
         Command::Eval(args) => eval::run(args),
     };

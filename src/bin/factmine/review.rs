@@ -10,7 +10,6 @@ use factmine::review::{
     server::{self, App},
     store::Store,
 };
-use factmine::Pipeline;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,7 +21,7 @@ pub fn run(args: ReviewArgs) -> Outcome {
         .expect("clap requires --db when no subcommand is given");
     let ip = args.bind;
     let mut store = Store::open(&db).map_err(|e| Fatal(format!("{}: {e}", db.display())))?;
-    let pipeline = Pipeline::load(&args.rules)?;
+    let (pipeline, _) = crate::rules::pipeline(args.rules.as_deref())?;
     let mut status = ExitCode::SUCCESS;
     if !args.inputs.is_empty() {
         let records = Records::new(ingest::discover(&args.inputs));

@@ -1,13 +1,43 @@
 //! `factmine rules check` and `factmine rules test`.
 
-use crate::Outcome;
+use crate::{Fatal, Outcome};
+use factmine::rules::builtin;
 use factmine::{checks, Pipeline};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The rule folder a command uses: the one given, else the rules built
+/// into factmine; and how `summary.json` names it.
+pub fn folder(given: Option<&Path>) -> Result<(PathBuf, String), Fatal> {
+    match given {
+        Some(dir) => Ok((dir.to_path_buf(), dir.display().to_string())),
+        None => {
+            let dir = builtin::folder()
+                .map_err(|e| Fatal(format!("cannot unpack the built-in rules: {e}")))?;
+            Ok((dir, "built-in".into()))
+        }
+    }
+}
+
+/// Loads the rule folder a command uses.
+pub fn pipeline(given: Option<&Path>) -> Result<(Pipeline, String), Fatal> {
+    let (dir, source) = folder(given)?;
+    Ok((Pipeline::load(&dir)?, source))
+}
+
+/// Writes the built-in rules to a new folder.
+pub fn init(dir: &Path) -> Outcome {
+    builtin::write_to(dir).map_err(|e| Fatal(format!("rules init: {e}")))?;
+    eprintln!(
+        "factmine: the built-in rules are in {}; use them with --rules {0} (or FACTMINE_RULES)",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs every rule's examples and counter-examples; exit 1 when one fails.
-pub fn test(dir: &Path) -> Outcome {
-    let pipeline = Pipeline::load(dir)?;
+pub fn test(dir: Option<&Path>) -> Outcome {
+    let (pipeline, _) = pipeline(dir)?;
     let (failures, count) = checks::run_examples(&pipeline);
     for f in &failures {
         println!("{f}");
@@ -22,7 +52,9 @@ pub fn test(dir: &Path) -> Outcome {
 
 /// Loads and checks a rule folder, listing every problem with its file and
 /// line; exit 1 when there are errors.
-pub fn check(dir: &Path) -> Outcome {
+pub fn check(dir: Option<&Path>) -> Outcome {
+    let (dir, _) = folder(dir)?;
+    let dir = dir.as_path();
     let pipeline = match Pipeline::load(dir) {
         Ok(p) => p,
         Err(e) => {

@@ -227,3 +227,30 @@ fn weekdays_and_ranges_of_durations() {
         ]
     );
 }
+
+#[test]
+fn counts_in_a_list_share_their_noun() {
+    let got = facts(
+        "The clinic followed patients on its new pathway: 310 were assessed, 52 referred \
+         for scans and 17 admitted. Months ago the work took weeks.",
+        None,
+    );
+    let summary: Vec<(&str, Value)> = got.iter().map(|f| (f.1.as_str(), f.3.clone())).collect();
+    let count = |n: u32| json!({"number": n, "unit": "patients", "qualifier": null});
+    assert_eq!(
+        summary,
+        vec![
+            ("310", count(310)),
+            ("52", count(52)),
+            ("17", count(17)),
+            (
+                "Months ago",
+                json!({"kind": "point", "value": null, "relative": true})
+            ),
+            (
+                "weeks",
+                json!({"kind": "duration", "value": null, "relative": true})
+            ),
+        ]
+    );
+}

@@ -103,8 +103,10 @@ pub struct Extractor {
     entry_facts: Vec<(Arc<str>, Arc<Value>)>,
     patterns: Vec<CompiledPatterns>,
     lexicon: Lexicon,
-    /// Metric rules whose unit the sentence gives (`unit = from context`).
-    unit_from_context: Vec<Arc<str>>,
+    /// Metric rules whose unit the sentence gives (`unit = from context`),
+    /// and whether a match without one is kept (`unit = from context, else
+    /// none`) or dropped.
+    unit_from_context: Vec<(Arc<str>, bool)>,
     /// For a body that ceased (a merged or renamed trust): each day a body
     /// in its line of succession ceased, and the value its mentions take
     /// in documents from that day on, oldest first.
@@ -134,8 +136,14 @@ impl Extractor {
                 .patterns
                 .iter()
                 .flat_map(|f| &f.rules)
-                .filter(|r| r.attrs.get("unit").map(String::as_str) == Some("from context"))
-                .map(|r| Arc::from(r.id.as_str()))
+                .filter_map(|r| {
+                    let keep = match r.attrs.get("unit").map(String::as_str) {
+                        Some("from context") => false,
+                        Some("from context, else none") => true,
+                        _ => return None,
+                    };
+                    Some((Arc::from(r.id.as_str()), keep))
+                })
                 .collect(),
             successions: successions(&rules.gazetteer.entries),
         })
@@ -252,20 +260,22 @@ impl Extractor {
         Ok(kept)
     }
 
-    /// A number whose counted noun is left out ("22m users, up from 18m")
-    /// takes the unit of the nearest count before it in the same
-    /// paragraph; without one it is dropped.
+    /// A number whose counted noun is left out ("22m users, up from 18m",
+    /// "400 patients: 210 were seen, 45 referred") takes the unit of the
+    /// nearest count before it in the same paragraph (in the same sentence,
+    /// for a rule that keeps a count without one, with no unit).
     fn units_from_context(&self, text: &str, kept: &mut Vec<Candidate>) {
         if self.unit_from_context.is_empty() {
             return;
         }
         let mut last_unit: Option<(usize, Value)> = None;
+        let mut last_bare: Option<(usize, Value)> = None;
         kept.retain_mut(|c| {
             if c.fact_type != FactType::Metric || c.stop {
                 return true;
             }
-            let elided = self.unit_from_context.contains(&c.rule);
-            if !elided {
+            let elided = self.unit_from_context.iter().find(|(r, _)| *r == c.rule);
+            let Some(&(_, keep_without)) = elided else {
                 if let Some(unit) = c.value.get("unit").filter(|u| u.is_string()) {
                     if !matches!(
                         unit.as_str(),
@@ -275,12 +285,40 @@ impl Extractor {
                     }
                 }
                 return true;
-            }
+            };
+            // A left-out unit comes from the same paragraph; a bare count
+            // that stands without one takes it only from its own sentence.
+            let near = |end: usize| {
+                let between = &text[end..c.start];
+                let new_sentence = [". ", "? ", "! "].iter().any(|s| between.contains(s));
+                !(between.contains("\n\n") || keep_without && new_sentence)
+            };
             match &last_unit {
-                Some((end, unit)) if !text[*end..c.start].contains("\n\n") => {
+                Some((end, unit)) if near(*end) => {
                     let mut value = (*c.value).clone();
                     value["unit"] = unit.clone();
                     c.value = Arc::new(value);
+                    true
+                }
+                _ if keep_without => {
+                    // No count before it: the unit of the list it belongs
+                    // to ("310 were assessed, 52 referred for tests and 17
+                    // admitted"), else the nearest plural noun earlier in
+                    // its sentence ("follow patients on the pathway: 310
+                    // were assessed").
+                    let listed = last_bare
+                        .as_ref()
+                        .filter(|(end, _)| near(*end))
+                        .map(|(_, unit)| unit.clone());
+                    let noun = listed.or_else(|| {
+                        plural_noun_before(text, c.start, &self.lexicon).map(Value::from)
+                    });
+                    if let Some(noun) = noun {
+                        let mut value = (*c.value).clone();
+                        value["unit"] = noun.clone();
+                        c.value = Arc::new(value);
+                        last_bare = Some((c.end, noun));
+                    }
                     true
                 }
                 _ => false,
@@ -419,7 +457,7 @@ impl Extractor {
                     &self.lexicon,
                 )?;
                 // A rule may name its unit ("3.2 out of five" is a score).
-                if let Some(unit) = rule.attr("unit").filter(|u| *u != "from context") {
+                if let Some(unit) = rule.attr("unit").filter(|u| !u.starts_with("from context")) {
                     m.value["unit"] = json!(unit);
                 }
                 (span.start, m.end, m.value, 2)
@@ -722,6 +760,23 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
         !(small_word || inner_plural || joins_plural)
     });
     inner_ok.then_some((words[first].0, end))
+}
+
+/// The nearest word before `at` in its sentence that reads as a plural
+/// noun (lexicon `plural_nouns`, or a word in -s that ends no phrase), in
+/// lower case.
+fn plural_noun_before(text: &str, at: usize, lexicon: &Lexicon) -> Option<String> {
+    let sentence = text[..at]
+        .rfind(['.', '?', '!', '\n'])
+        .map_or(&text[..at], |i| &text[i + 1..at]);
+    sentence
+        .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '\u{2019}')
+        .rev()
+        .map(str::to_lowercase)
+        .find(|w| {
+            !lexicon.contains(Table::NounStops, w)
+                && (lexicon.contains(Table::PluralNouns, w) || crate::text::looks_plural(w))
+        })
 }
 
 /// Whether a technology phrase is a known glossary term followed only by a

@@ -266,18 +266,10 @@ impl PreviousRun {
         if summary.rules_fingerprint != fingerprint {
             return Ok(None);
         }
-        let lines = |name: &str| -> io::Result<Vec<String>> {
-            Ok(std::fs::read_to_string(dir.join(name))?
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(str::to_string)
-                .collect())
-        };
-        let documents = lines("documents.jsonl")?;
         let records =
             read_lines::<DocumentRecord>(&dir.join("documents.jsonl")).map_err(io::Error::other)?;
         let mut by_doc: HashMap<String, (String, Carried)> = HashMap::new();
-        for (line, (_, record)) in documents.into_iter().zip(records) {
+        for (line, record) in records {
             let DocumentRecord::Analysed(d) = record else {
                 continue;
             };
@@ -289,10 +281,9 @@ impl PreviousRun {
             };
             by_doc.insert(d.doc, (d.input_hash, carried));
         }
-        let facts = lines("facts.jsonl")?;
         let records =
             read_lines::<FactRecord>(&dir.join("facts.jsonl")).map_err(io::Error::other)?;
-        for (line, (_, fact)) in facts.into_iter().zip(records) {
+        for (line, fact) in records {
             if let Some((_, c)) = by_doc.get_mut(&fact.doc) {
                 c.fact_lines.push(line);
                 c.fact_types.push(fact.fact_type);

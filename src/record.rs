@@ -190,11 +190,11 @@ pub struct FactCounts {
     pub total: usize,
 }
 
-/// Reads a JSON-lines file of records, naming the file and line of the
-/// first one that does not parse.
+/// Reads a JSON-lines file of records, each with its line as written,
+/// naming the file and line of the first one that does not parse.
 pub fn read_lines<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
-) -> Result<Vec<(usize, T)>, String> {
+) -> Result<Vec<(String, T)>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!(
             "{}: cannot read: {}",
@@ -207,7 +207,7 @@ pub fn read_lines<T: serde::de::DeserializeOwned>(
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             serde_json::from_str(l)
-                .map(|r| (i + 1, r))
+                .map(|r| (l.to_string(), r))
                 .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
         })
         .collect()

@@ -208,9 +208,9 @@ impl Extractor {
             file.scan(search, alphabet, budget, |rule, slots| {
                 let mut c = self.normalise(file.fact_type, rule, slots, reference)?;
                 if rule.attr("name_ends_before_term") == Some("yes") {
-                    if let Some(&(s, _)) = known_terms
+                    if let Some(&(s, _)) = terms_starting_in(&known_terms, c.start + 1, c.end)
                         .iter()
-                        .find(|&&(s, e)| s > c.start && s < c.end && e >= c.end)
+                        .find(|&&(_, e)| e >= c.end)
                     {
                         let cut = search[c.start..s].trim_end().len();
                         if cut == 0 {
@@ -232,14 +232,15 @@ impl Extractor {
                     // A glossary term after generic adjectives is the term
                     // ("digital shared care record"); after words that say
                     // more, the phrase stands ("invoice automation").
-                    FactType::Technology => known_terms.iter().any(|&(s, e)| {
-                        e == c.end
-                            && s > c.start
-                            && search[c.start..s].split_whitespace().all(|w| {
-                                self.lexicon.contains(Table::TechLeading, w)
-                                    || self.lexicon.contains(Table::TermAdjectives, w)
-                            })
-                    }),
+                    FactType::Technology => terms_starting_in(&known_terms, c.start + 1, c.end)
+                        .iter()
+                        .any(|&(s, e)| {
+                            e == c.end
+                                && search[c.start..s].split_whitespace().all(|w| {
+                                    self.lexicon.contains(Table::TechLeading, w)
+                                        || self.lexicon.contains(Table::TermAdjectives, w)
+                                })
+                        }),
                     _ => false,
                 };
                 if !(known_end
@@ -788,16 +789,23 @@ fn term_with_generic_head(
     known: &[(usize, usize)],
     lexicon: &Lexicon,
 ) -> bool {
-    let from = known.partition_point(|&(s, _)| s < c.start);
-    known[from..]
+    terms_starting_in(known, c.start, c.end)
         .iter()
-        .take_while(|&&(s, _)| s < c.end)
         .any(|&(_, e)| {
             e < c.end && {
                 let tail = text[e..c.end].trim();
                 !tail.contains(' ') && lexicon.contains(Table::GenericHeads, tail)
             }
         })
+}
+
+/// The known terms (sorted by start, as the gazetteer finds them) that
+/// start in `from..to`: found by binary search, so that checking every
+/// pattern candidate against them stays linear in the document.
+fn terms_starting_in(known: &[(usize, usize)], from: usize, to: usize) -> &[(usize, usize)] {
+    let first = known.partition_point(|&(s, _)| s < from);
+    let last = known.partition_point(|&(s, _)| s < to).max(first);
+    &known[first..last]
 }
 
 /// Whether a capitalised "name" is a compound adjective ("AI-powered",

@@ -679,15 +679,19 @@ fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Cand
     }
 }
 
+/// The part of its sentence before `at`: back to the last full stop,
+/// question or exclamation mark, or line break.
+fn sentence_before(text: &str, at: usize) -> &str {
+    let from = text[..at].rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    &text[from..at]
+}
+
 /// Whether the sentence before a date speaks of the future ("will go live
 /// in June", "is set to launch in May"), from the lexicon's
 /// `future_markers`. Only words before the date count: in "In December,
 /// the trust announced plans to ..." the month is past.
 fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
-    let from = text[..start]
-        .rfind(['.', '!', '?', '\n'])
-        .map_or(0, |i| i + 1);
-    let words: Vec<String> = text[from..start]
+    let words: Vec<String> = sentence_before(text, start)
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -767,10 +771,7 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
 /// noun (lexicon `plural_nouns`, or a word in -s that ends no phrase), in
 /// lower case.
 fn plural_noun_before(text: &str, at: usize, lexicon: &Lexicon) -> Option<String> {
-    let sentence = text[..at]
-        .rfind(['.', '?', '!', '\n'])
-        .map_or(&text[..at], |i| &text[i + 1..at]);
-    sentence
+    sentence_before(text, at)
         .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '\u{2019}')
         .rev()
         .map(str::to_lowercase)

@@ -131,7 +131,7 @@ impl Summary {
                 self.text_bytes += doc.text.len() as u64;
                 for f in &analysis.facts {
                     *self.facts.entry(f.fact_type).or_default() += 1;
-                    if unresolved_date(f.fact_type, &f.value) {
+                    if f.value.is_unresolved_date() {
                         self.dates_unresolved += 1;
                     }
                 }
@@ -198,11 +198,6 @@ impl Summary {
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
-}
-
-/// Whether a fact is a relative date left without a value.
-fn unresolved_date(fact_type: FactType, value: &serde_json::Value) -> bool {
-    fact_type == FactType::Date && value["relative"] == true && value["value"].is_null()
 }
 
 /// A deterministic share of the documents: shard `index` of `count`
@@ -287,7 +282,7 @@ impl PreviousRun {
             if let Some((_, c)) = by_doc.get_mut(&fact.doc) {
                 c.fact_lines.push(line);
                 c.fact_types.push(fact.fact_type);
-                if unresolved_date(fact.fact_type, &fact.value) {
+                if fact.value.is_unresolved_date() {
                     c.dates_unresolved += 1;
                 }
             }

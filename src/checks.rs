@@ -6,9 +6,8 @@
 
 use crate::calendar::Ymd;
 use crate::extract::Candidate;
-use crate::fact::FactType;
+use crate::fact::FactValue;
 use crate::pipeline::Pipeline;
-use serde_json::Value;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -69,7 +68,7 @@ pub fn run_examples(pipeline: &Pipeline) -> (Vec<ExampleFailure>, usize) {
                 };
                 if *c.rule != *rule.id {
                     failures.push(fail(format!("{span:?} was found by {}", c.rule)));
-                } else if let Err(e) = value_matches(file.fact_type, c, value) {
+                } else if let Err(e) = value_matches(c, value) {
                     failures.push(fail(e));
                 }
             }
@@ -102,25 +101,21 @@ pub fn run_examples(pipeline: &Pipeline) -> (Vec<ExampleFailure>, usize) {
 /// Compares a candidate's value with an example's expectation: a date's
 /// `value` (or `null`); a metric's `NUMBER UNIT [QUALIFIER]`; an
 /// organisation's kind.
-fn value_matches(fact_type: FactType, c: &Candidate, expected: &str) -> Result<(), String> {
-    let v = &c.value;
-    let got = match fact_type {
-        FactType::Date => match &v["value"] {
-            Value::String(s) => s.clone(),
-            _ => "null".into(),
-        },
-        FactType::Metric => {
-            let mut parts = vec![v["number"].to_string()];
-            if let Value::String(unit) = &v["unit"] {
-                parts.push(unit.clone());
-            }
-            if let Value::String(q) = &v["qualifier"] {
-                parts.push(q.clone());
-            }
-            parts.join(" ")
+fn value_matches(c: &Candidate, expected: &str) -> Result<(), String> {
+    let v = &*c.value;
+    let got = match v {
+        FactValue::Date(d) => d.value.clone().unwrap_or_else(|| "null".into()),
+        FactValue::Metric(m) => {
+            let number = m.number.map_or("null".into(), |n| n.to_string());
+            let parts = [
+                Some(number),
+                m.unit.clone(),
+                m.qualifier.map(|q| q.as_str().into()),
+            ];
+            parts.into_iter().flatten().collect::<Vec<_>>().join(" ")
         }
-        FactType::Organisation => v["kind"].as_str().unwrap_or("").to_string(),
-        FactType::Technology => v["category"].as_str().unwrap_or("").to_string(),
+        FactValue::Organisation(o) => o.kind.clone().unwrap_or_default(),
+        FactValue::Technology(t) => t.category.clone().unwrap_or_default(),
     };
     if got == expected {
         Ok(())

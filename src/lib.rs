@@ -19,7 +19,8 @@
 //!    writes the files of the schema in [`record`], atomically.
 //!
 //! Data flows one way, down this list; [`text`] (code points, hashing, I/O
-//! reasons, English plurals), [`calendar`], [`document`] and [`fact`] sit
+//! reasons, English plurals), [`calendar`], [`document`] and [`fact`] (with
+//! the typed value of each fact type) sit
 //! at the bottom. Rules are data, loaded by [`rules`] from a folder an editor maintains;
 //! [`checks`] runs their examples and checks them. On top of the pipeline,
 //! [`eval`] scores extraction against hand-labelled gold, [`review`] lets
@@ -57,5 +58,5 @@ pub mod sentences;
 pub mod text;
 
 pub use document::Document;
-pub use fact::{Fact, FactType};
+pub use fact::{Fact, FactType, FactValue};
 pub use pipeline::{Analysis, Pipeline};

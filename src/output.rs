@@ -392,6 +392,7 @@ mod tests {
     use crate::fact::FactType;
     use crate::record::FactRecord;
     use crate::sections::SectionKind;
+    use crate::FactValue;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -407,7 +408,11 @@ mod tests {
             start: 3,
             end: 1_000_000,
             value: Arc::new(
-                json!({"number": 4.1e6, "unit": "GBP", "qualifier": null, "x": [1, -2, 0.5]}),
+                FactValue::from_json(
+                    FactType::Metric,
+                    json!({"number": 4.1e6, "unit": "GBP", "qualifier": "at_most", "per": "day"}),
+                )
+                .unwrap(),
             ),
             sentence: sentence.into(),
             rule: "metric.money".into(),

@@ -111,7 +111,7 @@ impl Pipeline {
                     .extract(line, None)
                     .into_iter()
                     .find_map(|c| {
-                        let v = c.value["value"].as_str()?;
+                        let v = c.value.as_date()?.value.as_deref()?;
                         let date = Ymd::parse_iso(v).filter(|_| v.len() == 10)?;
                         Some(Reference {
                             date,

@@ -6,15 +6,16 @@
 //! in the order they are written (alphabetical where the files have always
 //! been so).
 
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::sections::SectionKind;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// One line of `facts.jsonl`, as read back (the run writes it from
-/// [`crate::Fact`] with a fast writer that makes the same bytes).
+/// [`crate::Fact`] with a fast writer that makes the same bytes). The
+/// value is read in the shape its `type` gives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FactLine")]
 pub struct FactRecord {
     /// Stable id.
     pub id: String,
@@ -36,11 +37,52 @@ pub struct FactRecord {
     /// End (exclusive), in code points.
     pub end: usize,
     /// The normalised value.
-    pub value: Value,
+    pub value: FactValue,
     /// The sentence holding the fact.
     pub sentence: String,
     /// The rule or gazetteer entry that found it.
     pub rule: String,
+}
+
+/// A `facts.jsonl` line before its value is read by type.
+#[derive(Deserialize)]
+struct FactLine {
+    id: String,
+    doc: String,
+    section: usize,
+    section_kind: SectionKind,
+    ics: Option<String>,
+    #[serde(rename = "type")]
+    fact_type: FactType,
+    text: String,
+    start: usize,
+    end: usize,
+    value: serde_json::Value,
+    sentence: String,
+    rule: String,
+}
+
+impl TryFrom<FactLine> for FactRecord {
+    type Error = String;
+
+    fn try_from(l: FactLine) -> Result<FactRecord, String> {
+        let value = FactValue::from_json(l.fact_type, l.value)
+            .map_err(|e| format!("{} value: {e}", l.fact_type.as_str()))?;
+        Ok(FactRecord {
+            id: l.id,
+            doc: l.doc,
+            section: l.section,
+            section_kind: l.section_kind,
+            ics: l.ics,
+            fact_type: l.fact_type,
+            text: l.text,
+            start: l.start,
+            end: l.end,
+            value,
+            sentence: l.sentence,
+            rule: l.rule,
+        })
+    }
 }
 
 /// Whether a document went through, with warnings, or failed.

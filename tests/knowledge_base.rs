@@ -3,7 +3,7 @@
 //! section heading and as an organisation written with an organisational
 //! word.
 
-use factmine::{Document, FactType, Pipeline};
+use factmine::{Document, FactType, FactValue, Pipeline};
 use std::path::Path;
 
 mod common;
@@ -130,9 +130,13 @@ fn every_variant_of_every_ics_gives_its_canonical_name() {
                 .find(|f| f.fact_type == FactType::Organisation)
                 .unwrap_or_else(|| panic!("no organisation in {text:?}"));
             assert_eq!(org.text, mention, "{text:?}");
-            assert_eq!(org.value["canonical"], ics.canonical.as_str(), "{text:?}");
-            assert_eq!(org.value["kind"], "ics");
-            assert_eq!(org.value["region"], ics.region.as_str());
+            assert_eq!(
+                org.value.to_json()["canonical"],
+                ics.canonical.as_str(),
+                "{text:?}"
+            );
+            assert_eq!(org.value.to_json()["kind"], "ics");
+            assert_eq!(org.value.to_json()["region"], ics.region.as_str());
             checked += 1;
         }
     }
@@ -165,8 +169,11 @@ fn trusts_carry_their_ods_codes() {
         .map(|f| {
             (
                 f.text.as_str(),
-                f.value["canonical"].as_str().unwrap(),
-                f.value["code"].as_str().unwrap_or(""),
+                f.value.canonical().unwrap(),
+                match &*f.value {
+                    FactValue::Organisation(o) => o.code.as_deref().unwrap_or(""),
+                    _ => "",
+                },
             )
         })
         .collect();
@@ -208,7 +215,7 @@ fn a_merged_trust_is_itself_before_the_merger_and_its_successor_after() {
             .iter()
             .find(|f| f.fact_type == FactType::Organisation)
             .unwrap_or_else(|| panic!("no organisation for {name}"));
-        (*org.value).clone()
+        org.value.to_json()
     };
     // Two trusts named in a 2019 article stay two trusts.
     assert_eq!(

@@ -37,7 +37,7 @@ fn facts(text: &str, published: Option<&str>) -> Vec<(String, String, String, Va
                             r.to_string()
                         }
                     }),
-                (*f.value).clone(),
+                f.value.to_json(),
             )
         })
         .collect()

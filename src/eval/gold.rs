@@ -2,7 +2,7 @@
 //! and hand-labelled facts, checked on load.
 
 use crate::calendar::Ymd;
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::sections::SectionKind;
 use crate::text::CodePoints;
 use serde_json::Value;
@@ -32,7 +32,7 @@ pub struct GoldFact {
     /// End (exclusive), in code points.
     pub end: usize,
     /// The labelled value.
-    pub value: Value,
+    pub value: FactValue,
 }
 
 /// One gold document.
@@ -151,6 +151,8 @@ impl GoldDoc {
                     format!("`text` {text:?} is not {} code points long", end - start),
                 ));
             }
+            let value = FactValue::from_json(fact_type, f["value"].clone())
+                .map_err(|e| err(Some(i), format!("bad `value`: {e}")))?;
             facts.push((
                 i,
                 GoldFact {
@@ -158,7 +160,7 @@ impl GoldDoc {
                     text,
                     start,
                     end,
-                    value: f["value"].clone(),
+                    value,
                 },
             ));
         }

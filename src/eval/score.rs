@@ -5,9 +5,8 @@
 //! heading.
 
 use super::gold::{GoldDoc, GoldFact};
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::sections::{normalise, SectionKind};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A predicted fact as the scorer sees it: a `facts.jsonl` record, read
@@ -109,24 +108,28 @@ pub struct Scores {
 
 /// Whether two values are equal for scoring: dates compare `value`;
 /// metrics compare `number` and the last word of `unit`, singular.
-pub fn value_equal(fact_type: FactType, gold: &Value, pred: &Value) -> bool {
-    match fact_type {
-        FactType::Date => gold["value"] == pred["value"],
-        FactType::Metric => {
-            let number = |v: &Value| v["number"].as_f64();
-            let same_number = match (number(gold), number(pred)) {
-                (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+pub fn value_equal(gold: &FactValue, pred: &FactValue) -> bool {
+    match (gold, pred) {
+        (FactValue::Date(g), FactValue::Date(p)) => g.value == p.value,
+        (FactValue::Metric(g), FactValue::Metric(p)) => {
+            let same_number = match (g.number, p.number) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (a.to_f64(), b.to_f64());
+                    (a - b).abs() <= 1e-9 * a.abs().max(1.0)
+                }
                 _ => false,
             };
-            same_number && unit_head(&gold["unit"]) == unit_head(&pred["unit"])
+            same_number && unit_head(g.unit.as_deref()) == unit_head(p.unit.as_deref())
         }
-        _ => true,
+        (FactValue::Organisation(_), FactValue::Organisation(_))
+        | (FactValue::Technology(_), FactValue::Technology(_)) => true,
+        _ => false,
     }
 }
 
 /// The last word of a unit, lower case and singular.
-fn unit_head(unit: &Value) -> Option<String> {
-    let last = unit.as_str()?.split_whitespace().last()?.to_lowercase();
+fn unit_head(unit: Option<&str>) -> Option<String> {
+    let last = unit?.split_whitespace().last()?.to_lowercase();
     Some(crate::text::singular(&last))
 }
 
@@ -195,7 +198,7 @@ impl Scores {
                             .push((doc.to_string(), Finding::Span((*g).clone(), p.clone())));
                     }
                     if matches!(t, FactType::Date | FactType::Metric) {
-                        if value_equal(t, &g.value, &p.value) {
+                        if value_equal(&g.value, &p.value) {
                             counts.value_ok += 1;
                         } else {
                             self.findings
@@ -301,7 +304,13 @@ impl Scores {
 mod tests {
     use super::*;
     use crate::eval::gold::{GoldDoc, GoldFact, GoldSection};
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    /// Whether two values, written as JSON, are equal for scoring.
+    fn equal(t: FactType, gold: &Value, pred: &Value) -> bool {
+        let read = |v: &Value| FactValue::from_json(t, v.clone()).unwrap();
+        value_equal(&read(gold), &read(pred))
+    }
 
     fn gold_fact(t: FactType, start: usize, end: usize, value: Value) -> GoldFact {
         GoldFact {
@@ -309,7 +318,7 @@ mod tests {
             text: "x".repeat(end - start),
             start,
             end,
-            value,
+            value: FactValue::from_json(t, value).unwrap(),
         }
     }
 
@@ -324,7 +333,7 @@ mod tests {
             text: "x".repeat(end - start),
             start,
             end,
-            value,
+            value: FactValue::from_json(t, value).unwrap(),
             sentence: String::new(),
             rule: "r".into(),
         }
@@ -488,33 +497,33 @@ mod tests {
 
     #[test]
     fn values_compare_as_the_guideline_says() {
-        assert!(value_equal(
+        assert!(equal(
             FactType::Metric,
             &metric(2.0, "GP practices"),
             &metric(2.0, "practice")
         ));
-        assert!(value_equal(
+        assert!(equal(
             FactType::Metric,
             &metric(19.0, "ICSs"),
             &metric(19.0, "icss")
         ));
-        assert!(!value_equal(
+        assert!(!equal(
             FactType::Metric,
             &metric(2.0, "trusts"),
             &metric(3.0, "trusts")
         ));
-        assert!(value_equal(
+        assert!(equal(
             FactType::Metric,
             &json!({"number": 120, "unit": null}),
             &json!({"number": 120.0, "unit": null})
         ));
         let date = |v: Value| json!({"kind": "point", "value": v});
-        assert!(value_equal(
+        assert!(equal(
             FactType::Date,
             &date(json!("2022-11")),
             &date(json!("2022-11"))
         ));
-        assert!(!value_equal(
+        assert!(!equal(
             FactType::Date,
             &date(json!("2022-11")),
             &date(Value::Null)

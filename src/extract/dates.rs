@@ -7,15 +7,15 @@
 use super::numbers::{parse_number, Decimal};
 use super::patterns::Slots;
 use crate::calendar::Ymd;
+use crate::fact::{DateKind, DateValue};
 use crate::rules::Lexicon;
 use crate::rules::Table;
-use serde_json::{json, Map, Value};
 
 /// What a date rule found, and the reference it resolves against.
 #[derive(Debug)]
 pub struct DateContext<'a> {
-    /// The rule's `kind` attribute: `point`, `range` or `duration`.
-    pub kind: &'a str,
+    /// The rule's `kind` attribute: point, range or duration.
+    pub kind: DateKind,
     /// The rule marks the expression vague (`vague = yes`): value null.
     pub vague: bool,
     /// The reference date relative expressions resolve against, if known.
@@ -34,39 +34,34 @@ pub fn normalise_date(
     ctx: &DateContext<'_>,
     slots: &Slots<'_>,
     lexicon: &Lexicon,
-) -> Option<Value> {
-    let mut out = Map::new();
+) -> Option<DateValue> {
     let modifier = slots
         .get("mod")
         .and_then(|m| lexicon.get(Table::Modifiers, m));
     if ctx.vague {
-        out.insert("kind".into(), json!(ctx.kind));
-        out.insert("value".into(), Value::Null);
-        out.insert("relative".into(), json!(true));
-        return Some(Value::Object(out));
+        return Some(DateValue {
+            kind: Some(ctx.kind),
+            relative: true,
+            ..DateValue::default()
+        });
     }
     let resolved = match ctx.kind {
-        "duration" => duration(slots, lexicon).map(Resolved::Fixed),
+        DateKind::Duration => duration(slots, lexicon).map(Resolved::Fixed),
         _ => point_or_range(ctx, slots, lexicon),
     }?;
     let (kind, value, relative, resolved) = match resolved {
-        Resolved::Fixed(v) => (ctx.kind, Value::String(v), false, false),
-        Resolved::Relative(v) => (ctx.kind, Value::String(v), false, true),
-        Resolved::Range(v) => ("range", Value::String(v), false, false),
-        Resolved::NeedsReference => (ctx.kind, Value::Null, true, false),
+        Resolved::Fixed(v) => (ctx.kind, Some(v), false, false),
+        Resolved::Relative(v) => (ctx.kind, Some(v), false, true),
+        Resolved::Range(v) => (DateKind::Range, Some(v), false, false),
+        Resolved::NeedsReference => (ctx.kind, None, true, false),
     };
-    out.insert("kind".into(), json!(kind));
-    out.insert("value".into(), value);
-    if relative {
-        out.insert("relative".into(), json!(true));
-    }
-    if resolved {
-        out.insert("reference".into(), json!(ctx.reference));
-    }
-    if let Some(m) = modifier {
-        out.insert("mod".into(), json!(m));
-    }
-    Some(Value::Object(out))
+    Some(DateValue {
+        kind: Some(kind),
+        modifier: modifier.map(str::to_string),
+        reference: resolved.then(|| ctx.reference.to_string()),
+        relative,
+        value,
+    })
 }
 
 enum Resolved {
@@ -91,10 +86,7 @@ fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
         } else {
             digits.parse().ok()?
         };
-        let amount = match n.checked_mul(Decimal::int(factor))?.to_json() {
-            Value::Number(x) => x.to_string(),
-            _ => return None,
-        };
+        let amount = n.checked_mul(Decimal::int(factor))?.to_number();
         Some(match letter {
             "TH" => format!("PT{amount}H"),
             "TM" => format!("PT{amount}M"),

@@ -5,19 +5,19 @@
 //! what is not a metric: years, durations, numbers inside names, list
 //! numbers, times of day, phone numbers.
 
-use super::numbers::{parse_number, round4, Decimal};
+use super::numbers::{parse_number, Decimal};
 use super::patterns::Slots;
+use crate::fact::{MetricValue, Number, Qualifier};
 use crate::rules::Lexicon;
 use crate::rules::Table;
 use crate::text::{looks_plural, singular};
-use serde_json::{json, Map, Value};
 
 /// A metric's value and where its span ends (the counted noun phrase may
 /// be cut short of what the rule captured).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
     /// The normalised value.
-    pub value: Value,
+    pub value: MetricValue,
     /// Byte offset (in the matched text) where the span ends.
     pub end: usize,
 }
@@ -44,15 +44,15 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             noun_unit = Some(unit);
         }
     }
-    let mut value = Map::new();
-    let (number, unit): (Value, Option<String>) = match kind {
+    let mut upper = None;
+    let (number, unit): (Number, Option<String>) = match kind {
         "ratio" => {
             let a = parse_number(slots.get("ratio_a")?, lexicon)?.to_f64();
             let b = parse_number(slots.get("ratio_b")?, lexicon)?.to_f64();
             if b == 0.0 || a >= b {
                 return None;
             }
-            (round4(a / b), Some("ratio".into()))
+            (Number::round4(a / b), Some("ratio".into()))
         }
         "fraction" => {
             let num = match slots.get("num") {
@@ -71,9 +71,12 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                 // "three quarters of a million people": a count.
                 Some(scale) => {
                     let scale = scale_of(Some(scale), lexicon)?.to_f64();
-                    (json!((num / den * scale).round() as i64), Some(noun_unit?))
+                    (
+                        Number::Integer((num / den * scale).round() as i64),
+                        Some(noun_unit?),
+                    )
                 }
-                None => (round4(num / den), Some("ratio".into())),
+                None => (Number::round4(num / den), Some("ratio".into())),
             }
         }
         _ => {
@@ -95,11 +98,11 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                     Some(s) => scale_of(Some(s), lexicon)?,
                     None => scale,
                 };
-                let upper = parse_number(n2, lexicon)?.checked_mul(scale2)?;
-                if upper.to_f64() <= n.to_f64() {
+                let bound = parse_number(n2, lexicon)?.checked_mul(scale2)?;
+                if bound.to_f64() <= n.to_f64() {
                     return None;
                 }
-                value.insert("upper".into(), upper.to_json());
+                upper = Some(bound.to_number());
             }
             let unit = match kind {
                 "percent" => Some("percent".to_string()),
@@ -111,28 +114,30 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                 "bare" => None,
                 _ => Some(noun_unit?),
             };
-            (n.to_json(), unit)
+            (n.to_number(), unit)
         }
     };
-    value.insert("number".into(), number);
-    value.insert("unit".into(), unit.map_or(Value::Null, Value::String));
     let qualifier = if slots.get("plus").is_some() {
-        Some("at_least")
+        Some(Qualifier::AtLeast)
     } else {
         slots
             .get("qual")
             .and_then(|q| lexicon.get(Table::Qualifiers, q))
+            .and_then(Qualifier::parse)
     };
-    value.insert(
-        "qualifier".into(),
-        qualifier.map_or(Value::Null, |q| json!(q)),
-    );
+    let mut per = None;
     if let Some((period, len)) = rate_period(&slots.text()[end..], lexicon) {
-        value.insert("per".into(), json!(period));
+        per = Some(period);
         end += len;
     }
     Some(Metric {
-        value: Value::Object(value),
+        value: MetricValue {
+            number: Some(number),
+            per,
+            qualifier,
+            unit,
+            upper,
+        },
         end,
     })
 }

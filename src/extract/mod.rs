@@ -15,9 +15,9 @@ pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
 use crate::budget::{Budget, OverBudget};
 use crate::calendar::Ymd;
 use crate::fact::FactType;
+use crate::fact::{DateKind, FactValue, OrganisationValue, TechnologyValue};
 use crate::rules::Table;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
-use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -84,7 +84,7 @@ pub struct Candidate {
     /// The fact's type.
     pub fact_type: FactType,
     /// The normalised value (shared by every hit of a gazetteer entry).
-    pub value: Arc<Value>,
+    pub value: Arc<FactValue>,
     /// The rule id or gazetteer line that found it.
     pub rule: Arc<str>,
     /// Tie-break between spans of equal length: lower wins.
@@ -100,7 +100,7 @@ pub struct Extractor {
     gazetteer: GazetteerMatcher,
     entries: Vec<Entry>,
     /// Each entry's rule id and value, made once for all its hits.
-    entry_facts: Vec<(Arc<str>, Arc<Value>)>,
+    entry_facts: Vec<(Arc<str>, Arc<FactValue>)>,
     patterns: Vec<CompiledPatterns>,
     lexicon: Lexicon,
     /// Metric rules whose unit the sentence gives (`unit = from context`),
@@ -110,7 +110,7 @@ pub struct Extractor {
     /// For a body that ceased (a merged or renamed trust): each day a body
     /// in its line of succession ceased, and the value its mentions take
     /// in documents from that day on, oldest first.
-    successions: Vec<Vec<(Ymd, Arc<Value>)>>,
+    successions: Vec<Vec<(Ymd, Arc<FactValue>)>>,
 }
 
 impl Extractor {
@@ -217,9 +217,7 @@ impl Extractor {
                             return Some(c.end);
                         }
                         c.end = c.start + cut;
-                        let mut value = (*c.value).clone();
-                        value["canonical"] = json!(&search[c.start..c.end]);
-                        c.value = Arc::new(value);
+                        Arc::make_mut(&mut c.value).set_canonical(&search[c.start..c.end]);
                     }
                 }
                 let end = c.end;
@@ -269,19 +267,19 @@ impl Extractor {
         if self.unit_from_context.is_empty() {
             return;
         }
-        let mut last_unit: Option<(usize, Value)> = None;
-        let mut last_bare: Option<(usize, Value)> = None;
+        let mut last_unit: Option<(usize, String)> = None;
+        let mut last_bare: Option<(usize, String)> = None;
         kept.retain_mut(|c| {
-            if c.fact_type != FactType::Metric || c.stop {
+            let FactValue::Metric(metric) = &*c.value else {
+                return true;
+            };
+            if c.stop {
                 return true;
             }
             let elided = self.unit_from_context.iter().find(|(r, _)| *r == c.rule);
             let Some(&(_, keep_without)) = elided else {
-                if let Some(unit) = c.value.get("unit").filter(|u| u.is_string()) {
-                    if !matches!(
-                        unit.as_str(),
-                        Some("percent" | "ratio" | "GBP" | "USD" | "EUR")
-                    ) {
+                if let Some(unit) = &metric.unit {
+                    if !matches!(unit.as_str(), "percent" | "ratio" | "GBP" | "USD" | "EUR") {
                         last_unit = Some((c.end, unit.clone()));
                     }
                 }
@@ -294,13 +292,8 @@ impl Extractor {
                 let new_sentence = [". ", "? ", "! "].iter().any(|s| between.contains(s));
                 !(between.contains("\n\n") || keep_without && new_sentence)
             };
-            match &last_unit {
-                Some((end, unit)) if near(*end) => {
-                    let mut value = (*c.value).clone();
-                    value["unit"] = unit.clone();
-                    c.value = Arc::new(value);
-                    true
-                }
+            let unit = match &last_unit {
+                Some((end, unit)) if near(*end) => unit.clone(),
                 _ if keep_without => {
                     // No count before it: the unit of the list it belongs
                     // to ("310 were assessed, 52 referred for tests and 17
@@ -311,19 +304,20 @@ impl Extractor {
                         .as_ref()
                         .filter(|(end, _)| near(*end))
                         .map(|(_, unit)| unit.clone());
-                    let noun = listed.or_else(|| {
-                        plural_noun_before(text, c.start, &self.lexicon).map(Value::from)
-                    });
-                    if let Some(noun) = noun {
-                        let mut value = (*c.value).clone();
-                        value["unit"] = noun.clone();
-                        c.value = Arc::new(value);
-                        last_bare = Some((c.end, noun));
+                    match listed.or_else(|| plural_noun_before(text, c.start, &self.lexicon)) {
+                        Some(noun) => {
+                            last_bare = Some((c.end, noun.clone()));
+                            noun
+                        }
+                        None => return true,
                     }
-                    true
                 }
-                _ => false,
+                _ => return false,
+            };
+            if let FactValue::Metric(m) = Arc::make_mut(&mut c.value) {
+                m.unit = Some(unit);
             }
+            true
         });
     }
 
@@ -438,7 +432,10 @@ impl Extractor {
                     return None;
                 }
                 let ctx = dates::DateContext {
-                    kind: rule.attr("kind").unwrap_or("point"),
+                    kind: rule
+                        .attr("kind")
+                        .and_then(DateKind::parse)
+                        .unwrap_or(DateKind::Point),
                     vague: rule.attr("vague") == Some("yes"),
                     published: reference.map(|r| r.date),
                     reference: reference.map_or("published", |r| r.from.as_str()),
@@ -449,7 +446,7 @@ impl Extractor {
                         && speaks_of_future(text, span.start, &self.lexicon),
                 };
                 let value = dates::normalise_date(&ctx, slots, &self.lexicon)?;
-                (span.start, span.end, value, 1)
+                (span.start, span.end, FactValue::Date(value), 1)
             }
             FactType::Metric => {
                 let mut m = metrics::normalise_metric(
@@ -459,9 +456,9 @@ impl Extractor {
                 )?;
                 // A rule may name its unit ("3.2 out of five" is a score).
                 if let Some(unit) = rule.attr("unit").filter(|u| !u.starts_with("from context")) {
-                    m.value["unit"] = json!(unit);
+                    m.value.unit = Some(unit.to_string());
                 }
-                (span.start, m.end, m.value, 2)
+                (span.start, m.end, FactValue::Metric(m.value), 2)
             }
             FactType::Organisation | FactType::Technology => {
                 let named = slots.range("name");
@@ -479,15 +476,18 @@ impl Extractor {
                 {
                     return None;
                 }
-                let mut value = Map::new();
-                value.insert("canonical".into(), json!(name));
                 let key = if fact_type == FactType::Organisation {
                     "kind"
                 } else {
                     "category"
                 };
-                value.insert(key.into(), json!(rule.attr(key).unwrap_or("other")));
-                (start, end, Value::Object(value), 3)
+                let class = rule.attr(key).unwrap_or("other");
+                (
+                    start,
+                    end,
+                    FactValue::named(fact_type, name, Some(class)),
+                    3,
+                )
             }
         };
         (end > start).then(|| Candidate {
@@ -506,7 +506,7 @@ impl Extractor {
 /// in it ceased and the value mentions take from then on (the successor's,
 /// with `"former"` naming the body the text wrote). The loader has checked
 /// that every line ends.
-fn successions(entries: &[Entry]) -> Vec<Vec<(Ymd, Arc<Value>)>> {
+fn successions(entries: &[Entry]) -> Vec<Vec<(Ymd, Arc<FactValue>)>> {
     let successor_of = |e: &Entry| match &e.kind {
         EntryKind::Organisation {
             succession: Some(s),
@@ -526,7 +526,9 @@ fn successions(entries: &[Entry]) -> Vec<Vec<(Ymd, Arc<Value>)>> {
             let mut body = e;
             while let Some((until, next)) = successor_of(body) {
                 let mut after = entry_value(next);
-                after["former"] = json!(e.canonical);
+                if let FactValue::Organisation(v) = &mut after {
+                    v.former = Some(e.canonical.clone());
+                }
                 line.push((until, Arc::new(after)));
                 body = next;
             }
@@ -536,35 +538,31 @@ fn successions(entries: &[Entry]) -> Vec<Vec<(Ymd, Arc<Value>)>> {
 }
 
 /// The value a gazetteer entry gives its facts; a body that ceased names
-/// its successor and the day it ceased.
-fn entry_value(entry: &Entry) -> Value {
-    let mut v = Map::new();
-    v.insert("canonical".into(), json!(entry.canonical));
+/// its successor and the day it ceased. A stop phrase's value is never
+/// written (its candidate only takes its span from others).
+fn entry_value(entry: &Entry) -> FactValue {
+    let canonical = Some(entry.canonical.clone());
     match &entry.kind {
         EntryKind::Organisation {
             kind,
             code,
             region,
             succession,
-        } => {
-            v.insert("kind".into(), json!(kind));
-            if let Some(code) = code {
-                v.insert("code".into(), json!(code));
-            }
-            if let Some(region) = region {
-                v.insert("region".into(), json!(region));
-            }
-            if let Some(s) = succession {
-                v.insert("successor".into(), json!(s.successor));
-                v.insert("until".into(), json!(s.until.to_string()));
-            }
-        }
-        EntryKind::Technology { category } => {
-            v.insert("category".into(), json!(category));
-        }
-        EntryKind::Stop { .. } => return Value::Null,
+        } => FactValue::Organisation(OrganisationValue {
+            canonical,
+            code: code.clone(),
+            former: None,
+            kind: Some(kind.clone()),
+            region: region.clone(),
+            successor: succession.as_ref().map(|s| s.successor.clone()),
+            until: succession.as_ref().map(|s| s.until.to_string()),
+        }),
+        EntryKind::Technology { category } => FactValue::Technology(TechnologyValue {
+            canonical,
+            category: Some(category.clone()),
+        }),
+        EntryKind::Stop { .. } => FactValue::named(FactType::Organisation, &entry.canonical, None),
     }
-    Value::Object(v)
 }
 
 /// The text as the matchers see it: a line break inside a paragraph, a tab
@@ -884,7 +882,7 @@ mod tests {
             start,
             end,
             fact_type: FactType::Technology,
-            value: Arc::new(Value::Null),
+            value: Arc::new(FactValue::unknown(FactType::Technology)),
             rule: format!("{start}-{end}").into(),
             priority,
             stop: false,

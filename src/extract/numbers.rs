@@ -3,9 +3,9 @@
 //! exactly as decimals so that scales never add rounding errors
 //! (£4.1 million is 4100000, not 4099999.999).
 
+use crate::fact::Number;
 use crate::rules::Lexicon;
 use crate::rules::Table;
-use serde_json::Value;
 
 /// An exact decimal: `mantissa × 10^exponent`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,27 +81,17 @@ impl Decimal {
         self.exponent >= 0
     }
 
-    /// As JSON: an integer when whole, else a number rounded to 4 places.
-    pub fn to_json(self) -> Value {
+    /// As a value's number: an integer when whole, else rounded to 4 places.
+    pub fn to_number(self) -> Number {
         if self.exponent >= 0 {
             let n = 10i128
                 .checked_pow(self.exponent as u32)
                 .and_then(|p| self.mantissa.checked_mul(p));
             if let Some(n) = n.and_then(|n| i64::try_from(n).ok()) {
-                return Value::from(n);
+                return Number::Integer(n);
             }
         }
-        round4(self.to_f64())
-    }
-}
-
-/// A number rounded to 4 decimal places, as JSON.
-pub fn round4(x: f64) -> Value {
-    let r = (x * 10_000.0).round() / 10_000.0;
-    if r.fract() == 0.0 && r.abs() < 9e15 {
-        Value::from(r as i64)
-    } else {
-        Value::from(r)
+        Number::round4(self.to_f64())
     }
 }
 
@@ -192,8 +182,8 @@ mod tests {
     fn digits_with_separators_and_decimals() {
         assert_eq!(parse_digits("9,454"), Some(Decimal::int(9454)));
         assert_eq!(
-            parse_digits("1,500.5").map(Decimal::to_json),
-            Some(Value::from(1500.5))
+            parse_digits("1,500.5").map(Decimal::to_number),
+            Some(Number::Float(1500.5))
         );
         assert_eq!(parse_digits("12,34"), None);
         assert_eq!(
@@ -213,24 +203,27 @@ mod tests {
                 .unwrap()
                 .checked_mul(m)
                 .unwrap()
-                .to_json(),
-            Value::from(4_100_000)
+                .to_number(),
+            Number::Integer(4_100_000)
         );
-        assert_eq!(Decimal::parse("0.25").unwrap().to_json(), Value::from(0.25));
+        assert_eq!(
+            Decimal::parse("0.25").unwrap().to_number(),
+            Number::Float(0.25)
+        );
     }
 
     #[test]
     fn number_words() {
         let l = lexicon();
-        let n = |s: &str| parse_number(s, &l).map(Decimal::to_json);
-        assert_eq!(n("twenty-five"), Some(Value::from(25)));
-        assert_eq!(n("one hundred and twenty"), Some(Value::from(120)));
-        assert_eq!(n("a dozen"), Some(Value::from(12)));
-        assert_eq!(n("two dozen"), Some(Value::from(24)));
-        assert_eq!(n("a million"), Some(Value::from(1_000_000)));
+        let n = |s: &str| parse_number(s, &l).map(Decimal::to_number);
+        assert_eq!(n("twenty-five"), Some(Number::Integer(25)));
+        assert_eq!(n("one hundred and twenty"), Some(Number::Integer(120)));
+        assert_eq!(n("a dozen"), Some(Number::Integer(12)));
+        assert_eq!(n("two dozen"), Some(Number::Integer(24)));
+        assert_eq!(n("a million"), Some(Number::Integer(1_000_000)));
         assert_eq!(
             n("two hundred and five thousand"),
-            Some(Value::from(205_000))
+            Some(Number::Integer(205_000))
         );
         assert_eq!(n("banana"), None);
     }

@@ -13,10 +13,10 @@
 
 use super::Candidate;
 use crate::fact::FactType;
+use crate::fact::FactValue;
 use crate::rules::Lexicon;
 use crate::rules::Table;
 use aho_corasick::{AhoCorasick, MatchKind};
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -40,7 +40,7 @@ const SHORT_FORM_ENDINGS: [&str; 9] = [
 /// One name to look for, and the fact each of its mentions becomes.
 struct Seed {
     fact_type: FactType,
-    value: Arc<Value>,
+    value: Arc<FactValue>,
     rule: Arc<str>,
 }
 
@@ -98,12 +98,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
                 {
                     continue;
                 }
-                let key = if fact_type == FactType::Organisation {
-                    "kind"
-                } else {
-                    "category"
-                };
-                let value = Arc::new(json!({"canonical": name, key: "other"}));
+                let value = Arc::new(FactValue::named(fact_type, name, Some("other")));
                 let rule: Arc<str> = Arc::from(format!("acronym:{}", def.acronym));
                 taken.insert(start, name_end);
                 added.push(candidate(start, name_end, fact_type, &value, &rule));
@@ -177,7 +172,7 @@ fn candidate(
     start: usize,
     end: usize,
     fact_type: FactType,
-    value: &Arc<Value>,
+    value: &Arc<FactValue>,
     rule: &Arc<str>,
 ) -> Candidate {
     Candidate {
@@ -338,7 +333,11 @@ mod tests {
             start,
             end: start + name.len(),
             fact_type: FactType::Organisation,
-            value: Arc::new(json!({"canonical": name, "kind": "other"})),
+            value: Arc::new(FactValue::named(
+                FactType::Organisation,
+                name,
+                Some("other"),
+            )),
             rule: Arc::from(rule),
             priority,
             stop: false,

@@ -4,10 +4,9 @@
 use super::model::{FactView, Request, Span, Status, StoreError, Verdict};
 use super::store::Store;
 use crate::extract::Reference;
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::text::{CodePoints, Fnv};
 use rusqlite::{params, OptionalExtension};
-use serde_json::Value;
 
 impl Store {
     /// Records a decision in its own transaction and returns the fact as it
@@ -17,7 +16,7 @@ impl Store {
         &mut self,
         editor: &str,
         request: &Request,
-        propose: impl Fn(&str, FactType, Option<Reference>) -> Value,
+        propose: impl Fn(&str, FactType, Option<Reference>) -> FactValue,
     ) -> Result<FactView, StoreError> {
         let view = self.document(&request.doc)?;
         let points = CodePoints::new(&view.text);
@@ -55,7 +54,9 @@ impl Store {
                 let unchanged =
                     base.filter(|b| b.fact_type == fact_type && b.start == start && b.end == end);
                 let value = match (&request.value, unchanged) {
-                    (Some(v), _) => v.clone(),
+                    (Some(v), _) => FactValue::from_json(fact_type, v.clone()).map_err(|e| {
+                        StoreError::Invalid(format!("bad {} value: {e}", fact_type.as_str()))
+                    })?,
                     (None, Some(b)) => b.value.clone(),
                     (None, None) => propose(&text, fact_type, super::reference_of(&view.record)),
                 };

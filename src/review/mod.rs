@@ -16,10 +16,10 @@ pub mod store;
 
 use crate::calendar::Ymd;
 use crate::extract::{Reference, ReferenceSource};
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::record::AnalysedDocument;
 use crate::Pipeline;
-use serde_json::{json, Value};
+
 use std::sync::Arc;
 
 /// The reference date of a stored document record.
@@ -40,19 +40,19 @@ pub fn propose(
     text: &str,
     fact_type: FactType,
     reference: Option<Reference>,
-) -> Value {
+) -> FactValue {
     let found = pipeline
         .extractor
         .extract_with(text, reference)
         .into_iter()
         .find(|c| c.fact_type == fact_type && c.start == 0 && c.end == text.len());
-    if let Some(c) = found {
-        return Arc::unwrap_or_clone(c.value);
-    }
-    match fact_type {
-        FactType::Organisation => json!({"canonical": text, "kind": null}),
-        FactType::Technology => json!({"canonical": text, "category": null}),
-        FactType::Date => json!({"kind": null, "value": null}),
-        FactType::Metric => json!({"number": null, "unit": null, "qualifier": null}),
+    match found {
+        Some(c) => Arc::unwrap_or_clone(c.value),
+        None => match fact_type {
+            FactType::Organisation | FactType::Technology => {
+                FactValue::named(fact_type, text, None)
+            }
+            _ => FactValue::unknown(fact_type),
+        },
     }
 }

@@ -3,7 +3,7 @@
 //! fact types read from the database are checked: a corrupt row is an
 //! error, never a default.
 
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::record::AnalysedDocument;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::Serialize;
@@ -62,7 +62,7 @@ pub struct Span {
     /// The document text between start and end.
     pub text: String,
     /// The normalised value.
-    pub value: Value,
+    pub value: FactValue,
 }
 
 /// What an editor decided about a fact.
@@ -258,7 +258,8 @@ pub struct Request {
     pub fact_type: Option<FactType>,
     /// New span in code points (correct, add).
     pub span: Option<(usize, usize)>,
-    /// New value (correct, add); proposed by the normalisers when absent.
+    /// New value (correct, add) as sent, read in the shape of the fact's
+    /// type; proposed by the normalisers when absent.
     pub value: Option<Value>,
 }
 

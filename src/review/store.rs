@@ -7,7 +7,7 @@ use super::model::{
     Decision, DocSummary, DocView, Facets, FactView, Filter, Span, Status, StoreError,
 };
 use super::schema;
-use crate::fact::FactType;
+use crate::fact::{FactType, FactValue};
 use crate::record::{AnalysedDocument, SectionRecord};
 use crate::text::CodePoints;
 use rusqlite::{Connection, OptionalExtension};
@@ -208,6 +208,11 @@ impl Store {
     }
 }
 
+/// Reads a stored value in the shape of its fact's type.
+fn read_value(fact_type: FactType, json: &str) -> Result<FactValue, serde_json::Error> {
+    FactValue::from_json(fact_type, serde_json::from_str(json)?)
+}
+
 /// Reads a span from columns type, start, end, text, value starting at `at`.
 fn span_of(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Span> {
     let offset = |i: usize| -> rusqlite::Result<usize> {
@@ -221,12 +226,13 @@ fn span_of(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Span> {
         })
     };
     let value: String = r.get(at + 4)?;
+    let fact_type = r.get(at)?;
     Ok(Span {
-        fact_type: r.get(at)?,
+        fact_type,
         start: offset(at + 1)?,
         end: offset(at + 2)?,
         text: r.get(at + 3)?,
-        value: serde_json::from_str(&value).map_err(|e| {
+        value: read_value(fact_type, &value).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(
                 at + 4,
                 rusqlite::types::Type::Text,

@@ -5,6 +5,7 @@
 
 use super::tsv;
 use super::RuleError;
+use crate::fact::Qualifier;
 use crate::text::Fnv;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -179,6 +180,16 @@ impl Lexicon {
                         &path,
                         row.line,
                         format!("{:?} is not a number", row.fields[1]),
+                    ));
+                }
+                if t == Table::Qualifiers && Qualifier::parse(&row.fields[1]).is_none() {
+                    return Err(RuleError::at(
+                        &path,
+                        row.line,
+                        format!(
+                            "{:?} is not a qualifier (over, under, about, at_least, at_most)",
+                            row.fields[1]
+                        ),
                     ));
                 }
             }

@@ -236,6 +236,24 @@ impl PatternFile {
                     ));
                 }
             }
+            if let Some(kind) = rule.attrs.get("kind") {
+                let known: &[&str] = match fact_type {
+                    FactType::Date => &["point", "range", "duration"],
+                    FactType::Metric => &["count", "percent", "money", "ratio", "fraction", "bare"],
+                    _ => &[],
+                };
+                if !known.is_empty() && !known.contains(&kind.as_str()) {
+                    return Err(RuleError::at(
+                        path,
+                        rule.line,
+                        format!(
+                            "rule {}: unknown kind {kind:?} (this file's kinds: {})",
+                            rule.id,
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
             if re.is_match("") {
                 return Err(RuleError::at(
                     path,

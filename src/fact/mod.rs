@@ -1,10 +1,16 @@
-//! Facts: what the extractor finds, as written to `facts.jsonl`, and their
-//! stable ids.
+//! Facts: what the extractor finds, as written to `facts.jsonl`, their
+//! typed values and their stable ids.
+
+mod value;
+
+pub use value::{
+    DateKind, DateValue, FactValue, MetricValue, Number, OrganisationValue, Qualifier,
+    TechnologyValue,
+};
 
 use crate::sections::SectionKind;
 use crate::text::Fnv;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::sync::Arc;
 
 /// The four types of fact.
@@ -72,7 +78,7 @@ pub struct Fact {
     /// End (exclusive), in code points.
     pub end: usize,
     /// The normalised value.
-    pub value: Arc<Value>,
+    pub value: Arc<FactValue>,
     /// The sentence holding the fact.
     pub sentence: Arc<str>,
     /// The id of the rule (or gazetteer line) that found it.

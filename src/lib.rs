@@ -25,7 +25,8 @@
 //! [`checks`] runs their examples and checks them. On top of the pipeline,
 //! [`eval`] scores extraction against hand-labelled gold, [`review`] lets
 //! editors accept, reject and correct facts in a web page and turns their
-//! decisions into gold. The `factmine` binary is a thin layer over this
+//! decisions into gold, and [`report`] digests a run per Integrated Care
+//! System as JSON and a static site. The `factmine` binary is a thin layer over this
 //! library (arguments, one module a command, progress on the terminal).
 //!
 //! ```no_run
@@ -51,6 +52,7 @@ pub mod ingest;
 pub mod output;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod review;
 pub mod rules;
 pub mod sections;

@@ -254,3 +254,34 @@ pub fn read_lines<T: serde::de::DeserializeOwned>(
         })
         .collect()
 }
+
+/// Reads a JSON-lines file of records one line at a time (in bounded
+/// memory, whatever its size), handing each to `each`; names the file and
+/// line of the first one that does not parse.
+pub fn for_each_line<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    mut each: impl FnMut(T),
+) -> Result<(), String> {
+    use std::io::BufRead;
+    let cannot = |e: std::io::Error| {
+        format!(
+            "{}: cannot read: {}",
+            path.display(),
+            crate::text::io_reason(&e)
+        )
+    };
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(cannot)?);
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        number += 1;
+        line.clear();
+        if reader.read_line(&mut line).map_err(cannot)? == 0 {
+            return Ok(());
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        each(serde_json::from_str(&line).map_err(|e| format!("{}:{number}: {e}", path.display()))?);
+    }
+}

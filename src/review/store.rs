@@ -79,6 +79,13 @@ impl Store {
         Ok(out)
     }
 
+    /// Every document's id, in order.
+    pub fn document_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM documents ORDER BY doc")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// One document with its facts and their decisions.
     pub fn document(&self, doc: &str) -> Result<DocView, StoreError> {
         let row: Option<(String, String, Option<String>, Option<String>)> = self

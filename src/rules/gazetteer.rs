@@ -160,7 +160,35 @@ const ORG_KINDS: &[&str] = &[
     "other",
 ];
 
+/// One of England's Integrated Care Systems, as ics.tsv lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct System {
+    /// Its canonical name (sections and facts carry it).
+    pub canonical: String,
+    /// Its NHS England region.
+    pub region: String,
+    /// Its ICB's ODS code.
+    pub code: Option<String>,
+}
+
 impl Gazetteer {
+    /// The Integrated Care Systems, in file order.
+    pub fn systems(&self) -> Vec<System> {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EntryKind::Organisation {
+                    kind, code, region, ..
+                } if kind == "ics" => Some(System {
+                    canonical: e.canonical.clone(),
+                    region: region.clone().unwrap_or_default(),
+                    code: code.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Loads the gazetteer folder; ICS names also go to the section rules.
     pub fn load(
         dir: &Path,

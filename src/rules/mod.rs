@@ -22,7 +22,7 @@ mod lexicon;
 mod patterns;
 mod tsv;
 
-pub use gazetteer::{CaseRule, Entry, EntryKind, Gazetteer, Succession};
+pub use gazetteer::{CaseRule, Entry, EntryKind, Gazetteer, Succession, System};
 pub use lexicon::{Lexicon, Table};
 pub use patterns::{PatternFile, PatternRule};
 

@@ -30,6 +30,28 @@ pub enum Command {
     Review(ReviewArgs),
     /// Score extraction against hand-labelled gold files.
     Eval(EvalArgs),
+    /// Digest a run per Integrated Care System: digest.json and a static site.
+    Report(ReportArgs),
+}
+
+/// `factmine report`'s arguments.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// An `extract` output folder.
+    #[arg(required_unless_present = "reviewed", conflicts_with = "reviewed")]
+    pub run: Option<PathBuf>,
+    /// Use the review database's accepted, corrected and added facts instead of a run.
+    #[arg(long, value_name = "DB")]
+    pub reviewed: Option<PathBuf>,
+    /// Folder for digest.json, index.html and the ICS pages.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The rule folder whose ICS list the digest follows (default: the rules built into factmine).
+    #[arg(long, env = "FACTMINE_RULES")]
+    pub rules: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `factmine eval`'s arguments.

@@ -6,6 +6,7 @@ mod cli;
 mod eval;
 mod extract;
 mod progress;
+mod report;
 mod review;
 mod rules;
 
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
             RulesCommand::Init { dir } => rules::init(&dir),
         },
         Command::Eval(args) => eval::run(args),
+        Command::Report(args) => report::run(args),
     };
     outcome.unwrap_or_else(|fatal| {
         eprintln!("factmine: {fatal}");

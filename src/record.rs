@@ -237,13 +237,7 @@ pub struct FactCounts {
 pub fn read_lines<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
 ) -> Result<Vec<(String, T)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{}: cannot read: {}",
-            path.display(),
-            crate::text::io_reason(&e)
-        )
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| cannot_read(path, &e))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -255,33 +249,57 @@ pub fn read_lines<T: serde::de::DeserializeOwned>(
         .collect()
 }
 
-/// Reads a JSON-lines file of records one line at a time (in bounded
-/// memory, whatever its size), handing each to `each`; names the file and
-/// line of the first one that does not parse.
-pub fn for_each_line<T: serde::de::DeserializeOwned>(
-    path: &std::path::Path,
-    mut each: impl FnMut(T),
-) -> Result<(), String> {
-    use std::io::BufRead;
-    let cannot = |e: std::io::Error| {
-        format!(
-            "{}: cannot read: {}",
-            path.display(),
-            crate::text::io_reason(&e)
-        )
-    };
-    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(cannot)?);
-    let mut line = String::new();
-    let mut number = 0;
-    loop {
-        number += 1;
-        line.clear();
-        if reader.read_line(&mut line).map_err(cannot)? == 0 {
-            return Ok(());
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        each(serde_json::from_str(&line).map_err(|e| format!("{}:{number}: {e}", path.display()))?);
+/// The records of a JSON-lines file, read one line at a time (in bounded
+/// memory, whatever its size); an error names the file and line.
+#[derive(Debug)]
+pub struct JsonLines<T> {
+    path: std::path::PathBuf,
+    reader: std::io::BufReader<std::fs::File>,
+    line: String,
+    number: usize,
+    record: std::marker::PhantomData<T>,
+}
+
+impl<T: serde::de::DeserializeOwned> JsonLines<T> {
+    /// Opens a file of records.
+    pub fn open(path: &std::path::Path) -> Result<JsonLines<T>, String> {
+        let file = std::fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
+        Ok(JsonLines {
+            path: path.to_path_buf(),
+            reader: std::io::BufReader::new(file),
+            line: String::new(),
+            number: 0,
+            record: std::marker::PhantomData,
+        })
     }
+}
+
+impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<T> {
+    type Item = Result<T, String>;
+
+    fn next(&mut self) -> Option<Result<T, String>> {
+        use std::io::BufRead;
+        loop {
+            self.line.clear();
+            self.number += 1;
+            match self.reader.read_line(&mut self.line) {
+                Ok(0) => return None,
+                Ok(_) if self.line.trim().is_empty() => continue,
+                Ok(_) => {
+                    return Some(serde_json::from_str(&self.line).map_err(|e| {
+                        format!("{}:{}: {e}", self.path.display(), self.number)
+                    }))
+                }
+                Err(e) => return Some(Err(cannot_read(&self.path, &e))),
+            }
+        }
+    }
+}
+
+fn cannot_read(path: &std::path::Path, e: &std::io::Error) -> String {
+    format!(
+        "{}: cannot read: {}",
+        path.display(),
+        crate::text::io_reason(e)
+    )
 }

@@ -17,7 +17,7 @@ pub mod chart;
 pub mod site;
 
 use crate::fact::{DateKind, FactType, FactValue};
-use crate::record::{for_each_line, AnalysedDocument, DocumentRecord, FactRecord};
+use crate::record::{AnalysedDocument, DocumentRecord, FactRecord, JsonLines};
 use crate::review::model::{DocView, StoreError};
 use crate::review::store::Store;
 use crate::rules::System;
@@ -153,9 +153,9 @@ pub struct Category {
 pub struct Money {
     /// Currency code (`GBP`).
     pub currency: String,
-    /// The sum of the amounts (a range counts its lower end; rates "per
-    /// month" and an amount repeated in one document count once or not at
-    /// all, see docs/annotation.md).
+    /// The sum of the amounts: a range counts its lower end, an amount
+    /// repeated within one section of a document counts once, and a rate
+    /// ("£40,000 a month") is not summed (docs/annotation.md, "Digest").
     pub total: f64,
     /// The ids of the facts summed.
     pub facts: Vec<String>,
@@ -201,7 +201,9 @@ pub struct DigestBuilder {
     systems: Vec<System>,
     by_name: HashMap<String, usize>,
     regions: Vec<String>,
-    docs: HashMap<String, DocInfo>,
+    /// The document whose facts come next.
+    current: Option<(String, DocInfo)>,
+    documents: usize,
     areas: Vec<AreaBuilder>,
     facts: usize,
     reviewed: bool,
@@ -229,14 +231,15 @@ impl DigestBuilder {
             systems,
             by_name,
             regions,
-            docs: HashMap::new(),
+            current: None,
+            documents: 0,
             areas,
             facts: 0,
             reviewed,
         }
     }
 
-    /// Adds a document (before its facts).
+    /// Adds a document; the facts added next are its own.
     pub fn document(&mut self, doc: &AnalysedDocument) {
         let date = doc
             .published
@@ -249,18 +252,23 @@ impl DigestBuilder {
                 Some(format!("{year}-Q{}", (month + 2) / 3))
             })
             .unwrap_or_else(|| "undated".into());
-        self.docs.insert(
+        self.documents += 1;
+        self.current = Some((
             doc.doc.clone(),
             DocInfo {
                 title: doc.title.clone(),
                 quarter,
             },
-        );
+        ));
     }
 
-    /// Adds one document's facts, all of them together (attribution looks
-    /// at every fact of a sentence).
+    /// Adds the facts of the document added last, all of them together
+    /// (attribution looks at every fact of a sentence).
     pub fn facts(&mut self, facts: &[FactRecord]) {
+        let unknown = DocInfo {
+            title: None,
+            quarter: "undated".into(),
+        };
         let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
         for f in facts {
             if let FactValue::Organisation(o) = &f.value {
@@ -279,10 +287,10 @@ impl DigestBuilder {
         let unattributed = national - 1;
         for f in facts {
             self.facts += 1;
-            let info = self.docs.get(&f.doc).cloned().unwrap_or(DocInfo {
-                title: None,
-                quarter: "undated".into(),
-            });
+            let info = match &self.current {
+                Some((doc, info)) if *doc == f.doc => info,
+                _ => &unknown,
+            };
             let in_section = match (f.section_kind, &f.ics) {
                 (SectionKind::Ics, Some(ics)) => self.by_name.get(ics).map(|&i| vec![i]),
                 _ => None,
@@ -307,7 +315,7 @@ impl DigestBuilder {
             }
             targets.push(national);
             for t in targets {
-                self.areas[t].add(f, &info);
+                self.areas[t].add(f, info);
             }
         }
     }
@@ -337,7 +345,7 @@ impl DigestBuilder {
             .expect("the national area")
             .finish("England", None, None);
         Digest {
-            documents: self.docs.len(),
+            documents: self.documents,
             facts: self.facts,
             reviewed: self.reviewed,
             systems,
@@ -358,20 +366,49 @@ pub fn digest_run(run: &Path, systems: Vec<System>) -> Result<Digest, String> {
         ));
     }
     let mut builder = DigestBuilder::new(systems, false);
-    for_each_line(&run.join("documents.jsonl"), |record: DocumentRecord| {
-        if let DocumentRecord::Analysed(doc) = record {
-            builder.document(&doc);
-        }
-    })?;
+    let documents_path = run.join("documents.jsonl");
+    let mut documents = JsonLines::<DocumentRecord>::open(&documents_path)?;
     let mut current: Vec<FactRecord> = Vec::new();
-    for_each_line(&run.join("facts.jsonl"), |fact: FactRecord| {
+    let mut flush = |builder: &mut DigestBuilder, facts: &mut Vec<FactRecord>| {
+        let Some(doc) = facts.first().map(|f| f.doc.clone()) else {
+            return Ok(());
+        };
+        // documents.jsonl is in the same order as facts.jsonl: read up to
+        // this document.
+        loop {
+            match documents.next().transpose()? {
+                Some(DocumentRecord::Analysed(d)) => {
+                    builder.document(&d);
+                    if d.doc == doc {
+                        break;
+                    }
+                }
+                Some(DocumentRecord::Failed(_)) => {}
+                None => {
+                    return Err(format!(
+                        "{}: no record of document {doc:?} (or not in the order of facts.jsonl)",
+                        documents_path.display()
+                    ))
+                }
+            }
+        }
+        builder.facts(facts);
+        facts.clear();
+        Ok(())
+    };
+    for fact in JsonLines::<FactRecord>::open(&run.join("facts.jsonl"))? {
+        let fact = fact?;
         if current.last().is_some_and(|last| last.doc != fact.doc) {
-            builder.facts(&current);
-            current.clear();
+            flush(&mut builder, &mut current)?;
         }
         current.push(fact);
-    })?;
-    builder.facts(&current);
+    }
+    flush(&mut builder, &mut current)?;
+    for record in documents {
+        if let DocumentRecord::Analysed(d) = record? {
+            builder.document(&d);
+        }
+    }
     Ok(builder.finish())
 }
 
@@ -444,7 +481,10 @@ impl Mentions {
 /// The running aggregates of one area.
 #[derive(Debug, Default)]
 struct AreaBuilder {
-    docs: HashSet<String>,
+    /// Documents with facts here, and the last one (a run's facts come
+    /// grouped by document).
+    documents: usize,
+    last_doc: Option<String>,
     by_type: BTreeMap<FactType, usize>,
     organisations: BTreeMap<String, (Option<String>, Option<String>, Mentions)>,
     terms: BTreeMap<(String, String), Mentions>,
@@ -462,15 +502,18 @@ struct AreaBuilder {
 struct MoneyBuilder {
     total: f64,
     facts: Vec<String>,
-    /// (document, amount) pairs already summed.
-    summed: HashSet<(String, u64)>,
+    /// (document, section, amount) already summed.
+    summed: HashSet<(String, usize, u64)>,
     examples: Vec<(f64, Evidence)>,
 }
 
 impl AreaBuilder {
     fn add(&mut self, f: &FactRecord, doc: &DocInfo) {
         self.seen += 1;
-        self.docs.insert(f.doc.clone());
+        if self.last_doc.as_ref() != Some(&f.doc) {
+            self.documents += 1;
+            self.last_doc = Some(f.doc.clone());
+        }
         *self.by_type.entry(f.fact_type).or_default() += 1;
         *self.quarters.entry(doc.quarter.clone()).or_default() += 1;
         let evidence = || evidence_of(f, doc);
@@ -522,7 +565,7 @@ impl AreaBuilder {
                 match unit.as_deref() {
                     Some("GBP" | "USD" | "EUR") if m.per.is_none() => {
                         let money = self.money.entry(unit.unwrap_or_default()).or_default();
-                        if money.summed.insert((f.doc.clone(), number.to_bits())) {
+                        if money.summed.insert((f.doc.clone(), f.section, number.to_bits())) {
                             money.total += number;
                             money.facts.push(f.id.clone());
                             money.examples.push((number, evidence()));
@@ -611,7 +654,7 @@ impl AreaBuilder {
             slug: slug(name),
             region: region.map(str::to_string),
             code: code.map(str::to_string),
-            documents: self.docs.len(),
+            documents: self.documents,
             facts,
             organisations,
             technologies,

@@ -286,9 +286,10 @@ impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<T> {
                 Ok(0) => return None,
                 Ok(_) if self.line.trim().is_empty() => continue,
                 Ok(_) => {
-                    return Some(serde_json::from_str(&self.line).map_err(|e| {
-                        format!("{}:{}: {e}", self.path.display(), self.number)
-                    }))
+                    return Some(
+                        serde_json::from_str(&self.line)
+                            .map_err(|e| format!("{}:{}: {e}", self.path.display(), self.number)),
+                    )
                 }
                 Err(e) => return Some(Err(cannot_read(&self.path, &e))),
             }

@@ -218,7 +218,7 @@ fn since_carries_over_unchanged_documents() {
         "--since",
         first.to_str().unwrap(),
     ]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(0 failed, 9 unchanged)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(0 failed, 10 unchanged)"));
     let fresh = tmp.path().join("fresh");
     run(&[
         "extract",
@@ -255,7 +255,7 @@ fn stats_print_the_summary_and_no_progress_line_off_a_terminal() {
         "no progress line when stderr is not a terminal"
     );
     let stats: Value = serde_json::from_str(&stderr).unwrap();
-    assert_eq!(stats["documents"]["read"], 10);
+    assert_eq!(stats["documents"]["read"], 11);
     assert_eq!(stats["documents"]["failed"], 0);
     assert!(stats["peak_memory_bytes"].as_u64().unwrap() > 1_000_000);
     assert_eq!(

@@ -101,7 +101,7 @@ fn the_same_output_whatever_the_thread_count() {
     assert!(o1.status.success() && o2.status.success());
     assert_eq!(f1, f2);
     assert_eq!(d1, d2);
-    assert_eq!(d1.len(), 23, "18 files and 5 dump records");
+    assert_eq!(d1.len(), 24, "19 files and 5 dump records");
     let ids: Vec<&str> = d1.iter().map(|d| d["doc"].as_str().unwrap()).collect();
     // Input order: folders sorted, records in file order.
     assert_eq!(

@@ -192,7 +192,9 @@ fn a_review_database_gives_only_the_kept_facts() {
             value: None,
         };
         store
-            .decide("tester", &request, |_, t, _| factmine::FactValue::unknown(t))
+            .decide("tester", &request, |_, t, _| {
+                factmine::FactValue::unknown(t)
+            })
             .unwrap();
     };
     decide(&mut store, id_of("£3.5 million"), Verdict::Accept);
@@ -214,9 +216,15 @@ fn a_review_database_gives_only_the_kept_facts() {
     assert_eq!(digest["reviewed"], true);
     assert_eq!(digest["facts"], 1);
     // The accepted £3.5 million stands in a sentence naming both ICBs.
-    for name in ["Coventry and Warwickshire", "Shropshire, Telford and Wrekin"] {
+    for name in [
+        "Coventry and Warwickshire",
+        "Shropshire, Telford and Wrekin",
+    ] {
         let a = area(&digest["systems"], name);
-        assert_eq!(a["facts"]["total"], 0, "{name}: its ICB mentions were not kept");
+        assert_eq!(
+            a["facts"]["total"], 0,
+            "{name}: its ICB mentions were not kept"
+        );
     }
     assert_eq!(digest["unattributed"]["money"][0]["total"], 3_500_000.0);
 }

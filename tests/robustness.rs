@@ -145,14 +145,14 @@ fn every_corpus_record_is_accounted_for() {
     let (code, facts, docs, summary, _) = extract(&["corpus"]);
     assert_eq!(code, Some(0));
     let d = &summary["documents"];
-    assert_eq!(d["read"], 23);
+    assert_eq!(d["read"], 24);
     assert_eq!(
         d["processed"].as_u64().unwrap()
             + d["warned"].as_u64().unwrap()
             + d["failed"].as_u64().unwrap(),
-        23
+        24
     );
-    assert_eq!(docs.len(), 23);
+    assert_eq!(docs.len(), 24);
     assert_eq!(
         summary["facts"]["total"].as_u64().unwrap() as usize,
         facts.len()

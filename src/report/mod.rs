@@ -249,7 +249,7 @@ impl DigestBuilder {
             .and_then(|d| {
                 let year = d.get(..4)?;
                 let month: u32 = d.get(5..7)?.parse().ok()?;
-                Some(format!("{year}-Q{}", (month + 2) / 3))
+                Some(format!("{year}-Q{}", month.div_ceil(3)))
             })
             .unwrap_or_else(|| "undated".into());
         self.documents += 1;
@@ -334,12 +334,18 @@ impl DigestBuilder {
         let regions = self
             .regions
             .iter()
-            .map(|r| areas.next().expect("one area per region").finish(r, None, None))
+            .map(|r| {
+                areas
+                    .next()
+                    .expect("one area per region")
+                    .finish(r, None, None)
+            })
             .collect();
-        let unattributed = areas
-            .next()
-            .expect("the unattributed area")
-            .finish("National / unattributed", None, None);
+        let unattributed = areas.next().expect("the unattributed area").finish(
+            "National / unattributed",
+            None,
+            None,
+        );
         let national = areas
             .next()
             .expect("the national area")
@@ -432,7 +438,11 @@ fn reviewed_facts(view: &DocView) -> Vec<FactRecord> {
     let mut sentences = Sentences::default();
     let mut out = Vec::new();
     for f in &view.facts {
-        let Some(d) = f.decision.as_ref().filter(|d| d.decision.keeps() && !f.stale) else {
+        let Some(d) = f
+            .decision
+            .as_ref()
+            .filter(|d| d.decision.keeps() && !f.stale)
+        else {
             continue;
         };
         let span = &d.span;
@@ -542,12 +552,20 @@ impl AreaBuilder {
                 };
                 let key = (value.clone(), self.seen);
                 if self.timeline.len() == TIMELINE {
-                    if self.timeline.first_key_value().is_some_and(|(k, _)| *k > key) {
+                    if self
+                        .timeline
+                        .first_key_value()
+                        .is_some_and(|(k, _)| *k > key)
+                    {
                         return;
                     }
                     self.timeline.pop_first();
                 }
-                let kind = if kind == DateKind::Point { "point" } else { "range" };
+                let kind = if kind == DateKind::Point {
+                    "point"
+                } else {
+                    "range"
+                };
                 self.timeline.insert(
                     key,
                     Dated {
@@ -565,7 +583,10 @@ impl AreaBuilder {
                 match unit.as_deref() {
                     Some("GBP" | "USD" | "EUR") if m.per.is_none() => {
                         let money = self.money.entry(unit.unwrap_or_default()).or_default();
-                        if money.summed.insert((f.doc.clone(), f.section, number.to_bits())) {
+                        if money
+                            .summed
+                            .insert((f.doc.clone(), f.section, number.to_bits()))
+                        {
                             money.total += number;
                             money.facts.push(f.id.clone());
                             money.examples.push((number, evidence()));
@@ -617,7 +638,7 @@ impl AreaBuilder {
                 examples: m.examples,
             })
             .collect();
-        organisations.sort_by(|a, b| b.mentions.cmp(&a.mentions));
+        organisations.sort_by_key(|x| std::cmp::Reverse(x.mentions));
         let suppliers = organisations
             .iter()
             .filter(|o| o.kind.as_deref() == Some("company"))
@@ -645,10 +666,10 @@ impl AreaBuilder {
         }
         let mut technologies: Vec<Category> = categories.into_values().collect();
         for c in &mut technologies {
-            c.terms.sort_by(|a, b| b.mentions.cmp(&a.mentions));
+            c.terms.sort_by_key(|x| std::cmp::Reverse(x.mentions));
         }
-        technologies.sort_by(|a, b| b.mentions.cmp(&a.mentions));
-        products.sort_by(|a, b| b.mentions.cmp(&a.mentions));
+        technologies.sort_by_key(|x| std::cmp::Reverse(x.mentions));
+        products.sort_by_key(|x| std::cmp::Reverse(x.mentions));
         Area {
             name: name.to_string(),
             slug: slug(name),
@@ -734,10 +755,7 @@ mod tests {
         );
         assert_eq!(slug("National / unattributed"), "national-unattributed");
         let sentence = format!("{} £4m here {}", "a".repeat(50), "b".repeat(50));
-        assert_eq!(
-            cut_around(&sentence, "£4m", 11),
-            "…aaa £4m her…"
-        );
+        assert_eq!(cut_around(&sentence, "£4m", 11), "…aaa £4m her…");
         assert_eq!(cut_around("Short.", "Short", 11), "Short.");
     }
 }

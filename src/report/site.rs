@@ -145,7 +145,11 @@ fn index(digest: &Digest) -> String {
                 );
                 continue;
             }
-            let top_terms: Vec<String> = top_terms(a).into_iter().take(TOP).map(|t| escape(&t)).collect();
+            let top_terms: Vec<String> = top_terms(a)
+                .into_iter()
+                .take(TOP)
+                .map(|t| escape(&t))
+                .collect();
             let suppliers: Vec<String> = a
                 .suppliers
                 .iter()
@@ -161,7 +165,11 @@ fn index(digest: &Digest) -> String {
                 if d.fact.text == d.value {
                     escape(&d.value)
                 } else {
-                    format!("{} <span class=\"doc\">({})</span>", escape(&d.value), escape(&d.fact.text))
+                    format!(
+                        "{} <span class=\"doc\">({})</span>",
+                        escape(&d.value),
+                        escape(&d.fact.text)
+                    )
                 }
             });
             let _ = writeln!(
@@ -582,4 +590,24 @@ pub fn grouped(x: f64) -> String {
         out.insert(0, '-');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_figures_read_as_people_write_them() {
+        assert_eq!(
+            escape(r#"<script>alert("x & 'y'")</script>"#),
+            "&lt;script&gt;alert(&quot;x &amp; &#39;y&#39;&quot;)&lt;/script&gt;"
+        );
+        assert_eq!(money(7_100_000.0, "GBP"), "£7.1 million");
+        assert_eq!(money(2_500_000_000.0, "USD"), "$2.5 billion");
+        assert_eq!(money(250_000.0, "GBP"), "£250,000");
+        assert_eq!(money(1_000.0, "CHF"), "1,000 CHF");
+        assert_eq!(grouped(9454.0), "9,454");
+        assert_eq!(grouped(0.25), "0.25");
+        assert_eq!(grouped(-1200.0), "-1,200");
+    }
 }

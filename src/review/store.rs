@@ -81,7 +81,9 @@ impl Store {
 
     /// Every document's id, in order.
     pub fn document_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT doc FROM documents ORDER BY doc")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT doc FROM documents ORDER BY doc")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

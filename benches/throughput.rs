@@ -30,7 +30,7 @@ fn root() -> &'static Path {
 
 /// The corpus documents as JSON-lines records (id set later).
 fn corpus_records() -> Vec<serde_json::Value> {
-    Records::new(ingest::discover(&[root().join("corpus")]))
+    Records::new(ingest::discover(&[root().join("corpus")], &[]).sources)
         .filter_map(Result::ok)
         .map(|d| {
             serde_json::json!({
@@ -85,7 +85,7 @@ impl Pass {
 fn read_floor(dump: &Path) -> Pass {
     let started = Instant::now();
     let (mut text_bytes, mut documents) = (0, 0);
-    for d in Records::new(ingest::discover(&[dump.to_path_buf()])).flatten() {
+    for d in Records::new(ingest::discover(&[dump.to_path_buf()], &[]).sources).flatten() {
         text_bytes += d.text.len() as u64;
         documents += 1;
     }
@@ -97,7 +97,7 @@ fn read_floor(dump: &Path) -> Pass {
 }
 
 fn bare_pass(dump: &Path, pipeline: &Pipeline) -> Pass {
-    let texts: Vec<String> = Records::new(ingest::discover(&[dump.to_path_buf()]))
+    let texts: Vec<String> = Records::new(ingest::discover(&[dump.to_path_buf()], &[]).sources)
         .flatten()
         .map(|d| d.text)
         .collect();

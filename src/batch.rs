@@ -13,7 +13,8 @@ use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::record::{
-    read_lines, DocumentCounts, DocumentRecord, FactCounts, FactRecord, Status, SummaryRecord,
+    read_lines, DocumentCounts, DocumentRecord, FactCounts, FactRecord, RunRecord, Status,
+    SummaryRecord,
 };
 use crate::sections::SectionKind;
 use crate::text::Fnv;
@@ -114,6 +115,9 @@ pub struct Summary {
     /// Where the rules came from: `built-in`, or the folder given.
     #[serde(default)]
     pub rules_source: String,
+    /// How the run was started.
+    #[serde(default)]
+    pub run: RunRecord,
     /// Wall-clock seconds (added up over resumed runs).
     pub elapsed_seconds: f64,
 }
@@ -185,6 +189,7 @@ impl Summary {
             failures: self.failures.clone(),
             rules_fingerprint: self.rules_fingerprint.clone(),
             rules_source: self.rules_source.clone(),
+            run: self.run.clone(),
             sections: SectionKind::ALL
                 .iter()
                 .map(|k| {
@@ -209,6 +214,13 @@ pub struct Shard {
     pub index: u64,
     /// How many shards.
     pub count: u64,
+}
+
+impl std::fmt::Display for Shard {
+    /// `K/N`, as given on the command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index + 1, self.count)
+    }
 }
 
 impl Shard {

@@ -199,6 +199,9 @@ pub struct SummaryRecord {
     /// Where the rules came from: `built-in`, or the folder given.
     #[serde(default)]
     pub rules_source: String,
+    /// How the run was started: command line, inputs and options.
+    #[serde(default)]
+    pub run: RunRecord,
     /// Sections by kind.
     pub sections: BTreeMap<String, usize>,
     /// Bytes of document text read.
@@ -206,6 +209,23 @@ pub struct SummaryRecord {
     /// The factmine version that wrote it.
     #[serde(default)]
     pub version: String,
+}
+
+/// How a run was started, so that its output says what it is the output
+/// of, and a resumed run can check it goes on with the same work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunRecord {
+    /// The command line, as typed.
+    pub command: Vec<String>,
+    /// The inputs as given (files, folders, `-`).
+    pub inputs: Vec<String>,
+    /// A hash of every input file's path, size and modification time.
+    pub inputs_fingerprint: String,
+    /// The options that change the output (limits, shard, reference date).
+    pub options: BTreeMap<String, String>,
+    /// Entries of the input folders that were not read, `path: reason`.
+    pub skipped_files: Vec<String>,
 }
 
 /// Records by outcome.

@@ -119,6 +119,32 @@ fn a_killed_run_resumes_to_the_same_output() {
         "a killed run leaves no complete-looking facts"
     );
 
+    // Resuming with other inputs or options is refused, and leaves the
+    // interrupted run as it was.
+    for (extra, why) in [
+        (
+            &["corpus"][..],
+            "the interrupted run read [\"-\"], this one [\"corpus\"]",
+        ),
+        (
+            &["-", "--max-facts", "9"][..],
+            "--max-facts was 100000 in the interrupted run and is 9 now",
+        ),
+    ] {
+        let out = factmine()
+            .args(["extract", "--out", cut.to_str().unwrap(), "--resume"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(why) && stderr.contains("start afresh without --resume"),
+            "{stderr}"
+        );
+    }
+
     from_stdin(&cut, &["--threads", "2", "--resume"]);
     assert_eq!(
         lines(&cut.join("facts.jsonl")),
@@ -133,6 +159,7 @@ fn a_killed_run_resumes_to_the_same_output() {
             serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
                 .unwrap();
         v["elapsed_seconds"] = Value::Null;
+        v["run"]["command"] = Value::Null;
         v
     };
     assert_eq!(summary(&cut), summary(&whole));

@@ -167,3 +167,82 @@ fn every_corpus_record_is_accounted_for() {
         .sum();
     assert_eq!(by_type as usize, facts.len());
 }
+
+/// Each file is read once whatever the links to it, link loops end, and
+/// what a folder holds that is not an article is named, not lost: files of
+/// other formats, a FIFO (which would block a reader forever), the run's
+/// own output folder and an earlier run's.
+#[cfg(unix)]
+#[test]
+fn folders_are_walked_once_and_what_is_not_read_is_named() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::fs::copy(
+        common::root().join("corpus/news/west-suffolk-nhs-app.txt"),
+        input.join("story.txt"),
+    )
+    .unwrap();
+    std::fs::write(input.join("notes.pdf"), "%PDF").unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(input.join("pipe.txt"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    symlink("..", input.join("sub/up")).unwrap();
+    symlink("../story.txt", input.join("sub/again.txt")).unwrap();
+    let out = input.join("out");
+    for round in 0..2 {
+        let output = common::run(&[
+            "extract",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "round {round}: {output:?}");
+        let docs = common::read_jsonl(&out.join("documents.jsonl"));
+        let ids: Vec<&str> = docs.iter().map(|d| d["doc"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["story"]);
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        let at = |p: &str| input.join(p).display().to_string();
+        let mut expected = vec![
+            format!(
+                "{}: not an article file (.txt, .md, .html, .htm, .jsonl, .ndjson, optionally .gz)",
+                at("notes.pdf")
+            ),
+            format!("{}: not a regular file (a FIFO)", at("pipe.txt")),
+            format!("{}: a link to what the input folders hold already", at("sub/again.txt")),
+            format!("{}: a link to what the input folders hold already", at("sub/up")),
+        ];
+        if round == 1 {
+            expected.insert(1, format!("{}: the run's own output folder", at("out")));
+        }
+        assert_eq!(summary["run"]["skipped_files"], serde_json::json!(expected));
+        assert!(String::from_utf8_lossy(&output.stderr).contains(&format!(
+            "not reading {} entries in the input folders",
+            expected.len()
+        )));
+    }
+    // An earlier run's folder among the inputs is not read either.
+    let second = tmp.path().join("second");
+    let output = common::run(&[
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        second.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(second.join("summary.json")).unwrap())
+            .unwrap();
+    assert!(summary["run"]["skipped_files"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!(format!(
+            "{}: a factmine output folder",
+            out.display()
+        ))));
+}

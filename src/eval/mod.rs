@@ -51,7 +51,7 @@ pub fn predict(
 ) -> Result<Predictions, String> {
     let wanted: HashMap<&str, &GoldDoc> = gold.iter().map(|g| (g.doc.as_str(), g)).collect();
     let mut out = Predictions::default();
-    for record in Records::new(ingest::discover(inputs)) {
+    for record in Records::new(ingest::discover(inputs, &[]).sources) {
         let mut doc: Document = match record {
             Ok(d) => d,
             Err(e) => return Err(format!("cannot read a gold document's text: {e}")),

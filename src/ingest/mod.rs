@@ -13,7 +13,7 @@ pub use html::{extract_html, HtmlArticle};
 
 use crate::document::Document;
 use crate::text::io_reason;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -125,29 +125,117 @@ fn document_id(path: &Path, base: &Path) -> String {
     parts.join("/")
 }
 
+/// What the command-line inputs expand to: the sources to read, in order,
+/// and the files passed over in folders, each with the reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Files (and standard input) to read, in order.
+    pub sources: Vec<Source>,
+    /// Entries of the folders walked that are not read: `(path, reason)`.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
 /// Expands the command-line inputs into sources: folders are walked
-/// recursively in sorted order (hidden entries and files of other formats
-/// skipped), files keep their place, `-` is standard input.
-pub fn discover(inputs: &[PathBuf]) -> Vec<Source> {
-    let mut sources = Vec::new();
+/// recursively in sorted order, files keep their place, `-` is standard
+/// input. In folders, hidden entries are passed over silently; files of
+/// other formats, entries that are not regular files (FIFOs, sockets,
+/// devices), a second way to a file or folder already read (symbolic
+/// links: each is read once, and link loops end), the folders in
+/// `exclude` (the run's own output) and folders holding a factmine run's
+/// output are passed over and listed in [`Inputs::skipped`].
+pub fn discover(inputs: &[PathBuf], exclude: &[PathBuf]) -> Inputs {
+    let mut walk = Walk {
+        exclude: exclude
+            .iter()
+            .filter_map(|p| identity(&std::fs::metadata(p).ok()?, p))
+            .collect(),
+        seen: HashSet::new(),
+        roots: inputs
+            .iter()
+            .filter(|p| p.is_dir())
+            .filter_map(|p| p.canonicalize().ok())
+            .collect(),
+        out: Inputs::default(),
+    };
     for input in inputs {
         if input.as_os_str() == "-" {
-            sources.push(Source::Stdin);
+            walk.out.sources.push(Source::Stdin);
             continue;
         }
         match std::fs::metadata(input) {
-            Err(e) => sources.push(Source::Unreadable {
+            Err(e) => walk.out.sources.push(Source::Unreadable {
                 path: input.clone(),
                 reason: format!("cannot read: {}", io_reason(&e)),
             }),
-            Ok(meta) if meta.is_dir() => walk(input, input, &mut sources),
-            Ok(_) => {
+            Ok(meta) if meta.is_dir() => walk.folder(input, input, &meta),
+            Ok(meta) if !meta.is_file() => walk.out.sources.push(Source::Unreadable {
+                path: input.clone(),
+                reason: not_regular(&meta).into(),
+            }),
+            Ok(meta) => {
+                walk.seen.extend(identity(&meta, input));
                 let base = input.parent().unwrap_or(Path::new(""));
-                sources.push(file_source(input, base));
+                walk.out.sources.push(file_source(input, base));
             }
         }
     }
-    sources
+    walk.out
+}
+
+/// A hash of the sources: each file's path, size and modification time
+/// (standard input counts as itself), in order.
+pub fn fingerprint(sources: &[Source]) -> String {
+    let mut h = crate::text::Fnv::new();
+    for s in sources {
+        match s {
+            Source::File { path, .. } => {
+                h.field(&path.to_string_lossy());
+                let meta = std::fs::metadata(path).ok();
+                let modified = meta
+                    .as_ref()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                h.field(&format!("{}:{modified}", meta.map_or(0, |m| m.len())));
+            }
+            Source::Stdin => h.field("-"),
+            Source::Unreadable { path, .. } => h.field(&path.to_string_lossy()),
+        }
+    }
+    format!("{:016x}", h.finish())
+}
+
+/// What a file or folder is, whatever the path to it: device and inode
+/// (the canonical path where there are none).
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata, _path: &Path) -> Option<(u64, u64, PathBuf)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino(), PathBuf::new()))
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata, path: &Path) -> Option<(u64, u64, PathBuf)> {
+    Some((0, 0, path.canonicalize().ok()?))
+}
+
+/// Why an entry that is neither a file nor a folder is not read.
+fn not_regular(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "not a regular file (a FIFO)";
+        }
+        if t.is_socket() {
+            return "not a regular file (a socket)";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "not a regular file (a device)";
+        }
+    }
+    let _ = meta;
+    "not a regular file"
 }
 
 fn file_source(path: &Path, base: &Path) -> Source {
@@ -165,31 +253,79 @@ fn file_source(path: &Path, base: &Path) -> Source {
     }
 }
 
-fn walk(dir: &Path, base: &Path, out: &mut Vec<Source>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            out.push(Source::Unreadable {
-                path: dir.to_path_buf(),
-                reason: format!("cannot list folder: {}", io_reason(&e)),
-            });
-            return;
+/// A folder walk in progress.
+struct Walk {
+    exclude: Vec<(u64, u64, PathBuf)>,
+    seen: HashSet<(u64, u64, PathBuf)>,
+    /// The folders given, canonical: a link into them is not followed
+    /// (what it leads to is read where it is).
+    roots: Vec<PathBuf>,
+    out: Inputs,
+}
+
+impl Walk {
+    fn skip(&mut self, path: &Path, reason: &str) {
+        self.out.skipped.push((path.to_path_buf(), reason.to_string()));
+    }
+
+    fn folder(&mut self, dir: &Path, base: &Path, meta: &std::fs::Metadata) {
+        let id = identity(meta, dir);
+        if id.as_ref().is_some_and(|id| self.exclude.contains(id)) {
+            return self.skip(dir, "the run's own output folder");
         }
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, base, out);
-        } else if format_of(&path).is_some() {
-            out.push(file_source(&path, base));
+        if id.is_some_and(|id| !self.seen.insert(id)) {
+            return self.skip(dir, "a folder already read (through a link)");
+        }
+        if dir.join("summary.json").is_file() && dir.join("documents.jsonl").is_file() {
+            return self.skip(dir, "a factmine output folder");
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.out.sources.push(Source::Unreadable {
+                    path: dir.to_path_buf(),
+                    reason: format!("cannot list folder: {}", io_reason(&e)),
+                });
+                return;
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                !p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            if link {
+                if let Ok(target) = path.canonicalize() {
+                    if self.roots.iter().any(|r| target.starts_with(r)) {
+                        self.skip(&path, "a link to what the input folders hold already");
+                        continue;
+                    }
+                }
+            }
+            let meta = match std::fs::metadata(&path) {
+                Ok(meta) => meta,
+                Err(e) => {
+                    self.skip(&path, &format!("cannot read: {}", io_reason(&e)));
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                self.folder(&path, base, &meta);
+            } else if !meta.is_file() {
+                self.skip(&path, not_regular(&meta));
+            } else if format_of(&path).is_none() {
+                self.skip(&path, "not an article file (.txt, .md, .html, .htm, .jsonl, .ndjson, optionally .gz)");
+            } else if identity(&meta, &path).is_some_and(|id| !self.seen.insert(id)) {
+                self.skip(&path, "a file already read (through a link)");
+            } else {
+                self.out.sources.push(file_source(&path, base));
+            }
         }
     }
 }

@@ -7,6 +7,8 @@ use crate::rules::exit_status;
 use crate::{Fatal, Outcome};
 use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Sink, Summary};
 use factmine::ingest::{self, Records};
+use factmine::record::RunRecord;
+use std::collections::BTreeMap;
 use factmine::output::{DirSink, StreamSink};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -41,8 +43,26 @@ pub fn run(args: ExtractArgs) -> Outcome {
             }
         },
     };
+    let out_dir = (!to_stdout).then(|| args.out.clone());
+    let inputs = ingest::discover(&args.inputs, out_dir.as_slice());
+    let run = RunRecord {
+        command: std::env::args().collect(),
+        inputs: args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        inputs_fingerprint: ingest::fingerprint(&inputs.sources),
+        options: options_record(&args),
+        skipped_files: inputs
+            .skipped
+            .iter()
+            .map(|(path, why)| format!("{}: {why}", path.display()))
+            .collect(),
+    };
     let mut summary = Summary {
         rules_source,
+        run: run.clone(),
         ..Summary::default()
     };
     let mut skip = 0;
@@ -56,9 +76,12 @@ pub fn run(args: ExtractArgs) -> Outcome {
                 args.out.display()
             )));
         }
+        same_work(&checkpoint.summary.run, &run)
+            .map_err(|why| Fatal(format!("{}: {why}; start afresh without --resume", args.out.display())))?;
         skip = checkpoint.consumed;
         summary = Summary {
             rules_source: summary.rules_source,
+            run,
             ..checkpoint.summary
         };
         Box::new(sink)
@@ -68,9 +91,18 @@ pub fn run(args: ExtractArgs) -> Outcome {
                 .map_err(|e| Fatal(format!("cannot write to {}: {e}", args.out.display())))?,
         )
     };
-    let sources = ingest::discover(&args.inputs);
-    let total = ingest::total_size(&sources);
-    let records = Records::new(sources);
+    if !args.quiet {
+        if let Some((path, why)) = inputs.skipped.first() {
+            eprintln!(
+                "factmine: not reading {} {} in the input folders (listed in summary.json), e.g. {}: {why}",
+                inputs.skipped.len(),
+                plural(inputs.skipped.len(), "entry", "entries"),
+                path.display()
+            );
+        }
+    }
+    let total = ingest::total_size(&inputs.sources);
+    let records = Records::new(inputs.sources);
     let mut progress = Progress::new(total, records.bytes_read(), args.quiet);
     let options = RunOptions {
         threads: args.threads.map(usize::from),
@@ -123,11 +155,66 @@ pub fn run(args: ExtractArgs) -> Outcome {
         };
         let _ = writeln!(
             io::stderr(),
-            "factmine: {} documents ({} failed{unchanged}), {facts} facts in {:.2}s{into}",
+            "factmine: {} {} ({} failed{unchanged}), {facts} {} in {:.2}s{into}",
             summary.read,
+            plural(summary.read, "document", "documents"),
             summary.failures.len(),
+            plural(facts, "fact", "facts"),
             summary.elapsed_seconds,
         );
     }
     Ok(exit_status(summary.failures.is_empty()))
+}
+
+/// The options that change a run's output, by name.
+fn options_record(args: &ExtractArgs) -> BTreeMap<String, String> {
+    let mut options = BTreeMap::new();
+    options.insert("max-doc-mb".into(), args.max_doc_mb.to_string());
+    options.insert("max-facts".into(), args.max_facts.to_string());
+    options.insert("max-doc-seconds".into(), args.max_doc_seconds.to_string());
+    if let Some(shard) = &args.shard {
+        options.insert("shard".into(), shard.to_string());
+    }
+    if let Some(date) = args.reference_date {
+        options.insert("reference-date".into(), date.to_string());
+    }
+    options
+}
+
+/// Whether a resumed run goes on with the interrupted run's work: the same
+/// inputs, unchanged, and the same options; else what differs.
+fn same_work(before: &RunRecord, now: &RunRecord) -> Result<(), String> {
+    if before.inputs != now.inputs {
+        return Err(format!(
+            "the interrupted run read {:?}, this one {:?}",
+            before.inputs, now.inputs
+        ));
+    }
+    if before.inputs_fingerprint != now.inputs_fingerprint {
+        return Err(
+            "the input files changed since the interrupted run (added, removed, or a size or modification time differs)"
+                .into(),
+        );
+    }
+    for name in before.options.keys().chain(now.options.keys()) {
+        let (a, b) = (before.options.get(name), now.options.get(name));
+        if a != b {
+            let show = |v: Option<&String>| v.map_or("not given".to_string(), |v| v.clone());
+            return Err(format!(
+                "--{name} was {} in the interrupted run and is {} now",
+                show(a),
+                show(b)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A count's noun in the singular or plural.
+pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }

@@ -24,7 +24,7 @@ pub fn run(args: ReviewArgs) -> Outcome {
     let (pipeline, _) = crate::rules::pipeline(args.rules.as_deref())?;
     let mut status = ExitCode::SUCCESS;
     if !args.inputs.is_empty() {
-        let records = Records::new(ingest::discover(&args.inputs));
+        let records = Records::new(ingest::discover(&args.inputs, &[]).sources);
         let mut importer = store.importer();
         let mut on_event = |event: Event| {
             if let Event::Failed(e) = event {

@@ -205,11 +205,14 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
         ),
     )
     .unwrap();
-    let missing = dir.join("missing.txt");
+    // A file named on the command line is read whatever its name says.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let pdf = elsewhere.path().join("notes.pdf");
+    std::fs::write(&pdf, "%PDF-1.7").unwrap();
     let out = tempfile::tempdir().unwrap();
     let (output, facts, docs, summary) = run_to(
         out.path(),
-        &[dir.to_str().unwrap(), missing.to_str().unwrap()],
+        &[dir.to_str().unwrap(), pdf.to_str().unwrap()],
         &[],
     );
     assert_eq!(output.status.code(), Some(1), "some inputs failed");
@@ -241,7 +244,10 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
             ),
             expect("failed", "missing `id`"),
             expect("failed", "missing `text` (or `html`)"),
-            expect("failed", "cannot read: no such file or folder"),
+            expect(
+                "failed",
+                "unsupported file type (expected .txt, .md, .html, .htm, .jsonl or .ndjson, optionally .gz)"
+            ),
         ]
     );
     assert_eq!(
@@ -262,6 +268,25 @@ fn bad_inputs_are_named_and_the_rest_is_processed() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
+}
+
+#[test]
+fn a_missing_input_is_a_usage_error_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let output = common::run(&[
+        "extract",
+        "corpus/news",
+        "corpus/no-such-folder",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "factmine: corpus/no-such-folder: no such file or folder (nothing was read or written)\n"
+    );
+    assert!(!out.exists(), "no output folder is made");
 }
 
 #[test]
@@ -414,6 +439,35 @@ fn eval_scores_a_run_and_compares_two() {
         delta.split_whitespace().last().unwrap().starts_with('-'),
         "{delta}"
     );
+    assert!(
+        !out.contains("sections.all.p "),
+        "scores that did not change are left out: {out}"
+    );
+    // Without gold: the facts that differ, over every document, matched
+    // by span (not by rule id).
+    let plain = factmine(&[
+        "eval",
+        "--compare",
+        good.path().to_str().unwrap(),
+        bad.path().to_str().unwrap(),
+    ]);
+    assert!(plain.status.success());
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    let head = plain.lines().next().unwrap();
+    let removed: usize = head
+        .strip_prefix("facts: ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{head}"));
+    assert!(removed >= lost, "{plain}");
+    let marks: Vec<char> = plain
+        .lines()
+        .skip(1)
+        .map(|l| l.chars().next().unwrap())
+        .collect();
+    assert_eq!(marks.iter().filter(|&&c| c == '-').count(), removed);
+    assert!(marks.iter().all(|c| "-+~".contains(*c)), "{plain}");
+    assert!(!plain.contains("score"));
 
     let errors = factmine(&[
         "eval",

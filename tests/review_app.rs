@@ -184,7 +184,7 @@ fn read_endpoints_show_the_extracted_facts_with_the_ids_extract_gives() {
     let (dir, articles, db) = workspace();
     let server = Server::start(&[articles.to_str().unwrap(), "--db", db.to_str().unwrap()]);
     assert!(server.log.contains(
-        "1 documents into", // the import line
+        "1 document into", // the import line
     ));
     assert!(server
         .log
@@ -453,7 +453,7 @@ fn decisions_are_saved_corrected_undone_and_exported_as_gold_that_eval_scores() 
         gold.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("1 gold files (8 facts)"), "{err}");
+    assert!(err.contains("1 gold file (8 facts)"), "{err}");
     let file: Value =
         serde_json::from_str(&std::fs::read_to_string(gold.join("ward.json")).unwrap()).unwrap();
     assert_eq!(file["doc"], "ward");

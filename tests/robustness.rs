@@ -214,8 +214,14 @@ fn folders_are_walked_once_and_what_is_not_read_is_named() {
                 at("notes.pdf")
             ),
             format!("{}: not a regular file (a FIFO)", at("pipe.txt")),
-            format!("{}: a link to what the input folders hold already", at("sub/again.txt")),
-            format!("{}: a link to what the input folders hold already", at("sub/up")),
+            format!(
+                "{}: a link to what the input folders hold already",
+                at("sub/again.txt")
+            ),
+            format!(
+                "{}: a link to what the input folders hold already",
+                at("sub/up")
+            ),
         ];
         if round == 1 {
             expected.insert(1, format!("{}: the run's own output folder", at("out")));

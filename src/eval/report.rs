@@ -187,8 +187,9 @@ pub fn check_min(scores: &Scores, mins: &[(String, f64)]) -> Result<Vec<String>,
 }
 
 /// What changed between two runs scored on the same gold: facts gained and
-/// lost, spurious facts added and removed, and each score's difference.
-pub fn compare(old: &Scores, new: &Scores) -> String {
+/// lost, spurious facts added and removed, and the scores that changed
+/// (every score with `all`).
+pub fn compare(old: &Scores, new: &Scores, all: bool) -> String {
     type Key = (String, &'static str, usize, usize, String);
     let keys = |s: &Scores, missed: bool| -> BTreeSet<Key> {
         s.findings
@@ -239,12 +240,7 @@ pub fn compare(old: &Scores, new: &Scores) -> String {
         }
     }
     let (a, b) = (old.metrics(), new.metrics());
-    let _ = writeln!(
-        out,
-        "\n{:<24} {:>8} {:>8} {:>8}",
-        "score", "old", "new", "change"
-    );
-    let changed: BTreeMap<&String, (f64, f64)> = a
+    let scores: BTreeMap<&String, (f64, f64)> = a
         .iter()
         .filter(|(k, _)| {
             k.starts_with("lenient.")
@@ -253,9 +249,91 @@ pub fn compare(old: &Scores, new: &Scores) -> String {
                 || k.starts_with("sections.")
         })
         .map(|(k, v)| (k, (*v, b.get(k).copied().unwrap_or(0.0))))
+        .filter(|(_, (x, y))| all || (y - x).abs() >= 0.00005)
         .collect();
-    for (k, (x, y)) in changed {
+    if scores.is_empty() {
+        out.push_str("\nno score changed\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<24} {:>8} {:>8} {:>8}",
+        "score", "old", "new", "change"
+    );
+    for (k, (x, y)) in scores {
         let _ = writeln!(out, "{k:<24} {x:>8.4} {y:>8.4} {:>+8.4}", y - x);
     }
     out
+}
+
+/// How two runs' facts differ, over every document they hold (gold or
+/// not): facts found only by the old run (`-`), only by the new one
+/// (`+`), and with the same span and type but another value (`~`).
+/// Facts are matched by document, type and span, so a rule renamed or
+/// moved makes no difference.
+pub fn fact_changes(old: &Predictions, new: &Predictions) -> String {
+    let (before, after) = (by_span(old), by_span(new));
+    let mut lines = Vec::new();
+    let (mut removed, mut added, mut changed) = (0, 0, 0);
+    for (key, f) in &before {
+        match after.get(key) {
+            None => {
+                removed += 1;
+                lines.push((*key, format!("- {}", fact_line(key, f))));
+            }
+            Some(g) if g.value != f.value => {
+                changed += 1;
+                lines.push((
+                    *key,
+                    format!("~ {} value {} -> {}", fact_line(key, f), f.value, g.value),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (key, f) in &after {
+        if !before.contains_key(key) {
+            added += 1;
+            lines.push((*key, format!("+ {}", fact_line(key, f))));
+        }
+    }
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    let only = |a: &Predictions, b: &Predictions| {
+        a.docs.keys().filter(|d| !b.docs.contains_key(*d)).count()
+    };
+    let mut out = format!(
+        "facts: {removed} removed, {added} added, {changed} with another value ({} documents only in the old run, {} only in the new)\n",
+        only(old, new),
+        only(new, old)
+    );
+    for (_, line) in lines {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A run's facts by document, start, end and type.
+type SpanKey<'a> = (&'a str, usize, usize, &'static str);
+
+fn by_span(p: &Predictions) -> BTreeMap<SpanKey<'_>, &Predicted> {
+    p.docs
+        .iter()
+        .flat_map(|(doc, d)| {
+            d.facts
+                .iter()
+                .map(move |f| ((doc.as_str(), f.start, f.end, f.fact_type.as_str()), f))
+        })
+        .collect()
+}
+
+fn fact_line(key: &SpanKey<'_>, f: &Predicted) -> String {
+    format!(
+        "{} {}..{} {} {}",
+        key.0,
+        key.1,
+        key.2,
+        key.3,
+        quote(&f.text)
+    )
 }

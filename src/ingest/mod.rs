@@ -265,7 +265,9 @@ struct Walk {
 
 impl Walk {
     fn skip(&mut self, path: &Path, reason: &str) {
-        self.out.skipped.push((path.to_path_buf(), reason.to_string()));
+        self.out
+            .skipped
+            .push((path.to_path_buf(), reason.to_string()));
     }
 
     fn folder(&mut self, dir: &Path, base: &Path, meta: &std::fs::Metadata) {
@@ -320,7 +322,10 @@ impl Walk {
             } else if !meta.is_file() {
                 self.skip(&path, not_regular(&meta));
             } else if format_of(&path).is_none() {
-                self.skip(&path, "not an article file (.txt, .md, .html, .htm, .jsonl, .ndjson, optionally .gz)");
+                self.skip(
+                    &path,
+                    "not an article file (.txt, .md, .html, .htm, .jsonl, .ndjson, optionally .gz)",
+                );
             } else if identity(&meta, &path).is_some_and(|id| !self.seen.insert(id)) {
                 self.skip(&path, "a file already read (through a link)");
             } else {

@@ -57,9 +57,9 @@ pub struct ReportArgs {
 /// `factmine eval`'s arguments.
 #[derive(clap::Args)]
 pub struct EvalArgs {
-    /// Folder of gold files (one JSON file per document).
-    #[arg(long)]
-    pub gold: PathBuf,
+    /// Folder of gold files (one JSON file per document); optional with --compare.
+    #[arg(long, required_unless_present = "compare")]
+    pub gold: Option<PathBuf>,
     /// Folder holding the gold documents' texts.
     #[arg(long)]
     pub texts: Option<PathBuf>,
@@ -71,6 +71,9 @@ pub struct EvalArgs {
     /// Compare two earlier runs' output folders: facts gained and lost, score changes.
     #[arg(long, num_args = 2, value_names = ["OLD_RUN", "NEW_RUN"], conflicts_with_all = ["texts", "inputs"])]
     pub compare: Option<Vec<PathBuf>>,
+    /// With --compare, list every score, not only those that changed.
+    #[arg(long, requires = "compare")]
+    pub all: bool,
     /// The rule folder (default: the rules built into factmine).
     #[arg(long, env = "FACTMINE_RULES")]
     pub rules: Option<PathBuf>,

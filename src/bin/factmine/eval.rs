@@ -4,32 +4,38 @@
 use crate::cli::EvalArgs;
 use crate::rules::exit_status;
 use crate::{Fatal, Outcome};
+use factmine::eval::GoldDoc;
 use factmine::eval::{self, report};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Runs `eval`.
 pub fn run(args: EvalArgs) -> Outcome {
-    let gold = match eval::load_dir(&args.gold) {
-        Ok(g) if g.is_empty() => {
-            return Err(Fatal(format!(
-                "{}: no gold files (*.json)",
-                args.gold.display()
-            )))
-        }
-        Ok(g) => g,
-        Err(e) => return Err(Fatal(format!("gold: {e}"))),
-    };
-    let texts: Vec<PathBuf> = args.texts.into_iter().chain(args.inputs).collect();
-    let predictions = if let Some(runs) = &args.compare {
+    if let Some(runs) = &args.compare {
         let old = eval::read_run(&runs[0]).map_err(Fatal)?;
         let new = eval::read_run(&runs[1]).map_err(Fatal)?;
-        print!(
-            "{}",
-            report::compare(&eval::evaluate(&gold, &old), &eval::evaluate(&gold, &new))
-        );
+        print!("{}", report::fact_changes(&old, &new));
+        if let Some(dir) = &args.gold {
+            let gold = load_gold(dir)?;
+            println!();
+            print!(
+                "{}",
+                report::compare(
+                    &eval::evaluate(&gold, &old),
+                    &eval::evaluate(&gold, &new),
+                    args.all
+                )
+            );
+        }
         return Ok(ExitCode::SUCCESS);
-    } else if let Some(dir) = &args.pred {
+    }
+    let gold = load_gold(
+        args.gold
+            .as_deref()
+            .expect("clap requires --gold without --compare"),
+    )?;
+    let texts: Vec<PathBuf> = args.texts.into_iter().chain(args.inputs).collect();
+    let predictions = if let Some(dir) = &args.pred {
         eval::read_run(dir)
     } else if texts.is_empty() {
         return Err(Fatal(
@@ -40,6 +46,8 @@ pub fn run(args: EvalArgs) -> Outcome {
     }
     .map_err(Fatal)?;
     let scores = eval::evaluate(&gold, &predictions);
+    // A threshold naming no score is an error before anything is printed.
+    let failed = report::check_min(&scores, &args.min).map_err(Fatal)?;
     if args.json {
         println!(
             "{}",
@@ -52,9 +60,17 @@ pub fn run(args: EvalArgs) -> Outcome {
             print!("{}", report::errors(&scores, &predictions));
         }
     }
-    let failed = report::check_min(&scores, &args.min).map_err(Fatal)?;
     for f in &failed {
         eprintln!("factmine: below threshold: {f}");
     }
     Ok(exit_status(failed.is_empty()))
+}
+
+/// Loads a folder of gold files; none is an error.
+fn load_gold(dir: &Path) -> Result<Vec<GoldDoc>, Fatal> {
+    match eval::load_dir(dir) {
+        Ok(g) if g.is_empty() => Err(Fatal(format!("{}: no gold files (*.json)", dir.display()))),
+        Ok(g) => Ok(g),
+        Err(e) => Err(Fatal(format!("gold: {e}"))),
+    }
 }

@@ -4,12 +4,12 @@
 use crate::cli::ExtractArgs;
 use crate::progress::{self, Progress};
 use crate::rules::exit_status;
-use crate::{Fatal, Outcome};
+use crate::{count, Fatal, Outcome};
 use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Sink, Summary};
 use factmine::ingest::{self, Records};
+use factmine::output::{DirSink, StreamSink};
 use factmine::record::RunRecord;
 use std::collections::BTreeMap;
-use factmine::output::{DirSink, StreamSink};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,6 +21,16 @@ pub fn run(args: ExtractArgs) -> Outcome {
         return Err(Fatal(
             "--resume and --since need an output folder, not --out -".into(),
         ));
+    }
+    if let Some(missing) = args
+        .inputs
+        .iter()
+        .find(|p| p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err())
+    {
+        return Err(Fatal(format!(
+            "{}: no such file or folder (nothing was read or written)",
+            missing.display()
+        )));
     }
     let (mut pipeline, rules_source) = crate::rules::pipeline(args.rules.as_deref())?;
     pipeline.fallback_reference = args.reference_date;
@@ -76,8 +86,12 @@ pub fn run(args: ExtractArgs) -> Outcome {
                 args.out.display()
             )));
         }
-        same_work(&checkpoint.summary.run, &run)
-            .map_err(|why| Fatal(format!("{}: {why}; start afresh without --resume", args.out.display())))?;
+        same_work(&checkpoint.summary.run, &run).map_err(|why| {
+            Fatal(format!(
+                "{}: {why}; start afresh without --resume",
+                args.out.display()
+            ))
+        })?;
         skip = checkpoint.consumed;
         summary = Summary {
             rules_source: summary.rules_source,
@@ -94,12 +108,14 @@ pub fn run(args: ExtractArgs) -> Outcome {
     if !args.quiet {
         if let Some((path, why)) = inputs.skipped.first() {
             eprintln!(
-                "factmine: not reading {} {} in the input folders (listed in summary.json), e.g. {}: {why}",
-                inputs.skipped.len(),
-                plural(inputs.skipped.len(), "entry", "entries"),
+                "factmine: not reading {} in the input folders (listed in summary.json), e.g. {}: {why}",
+                count(inputs.skipped.len(), "entry", "entries"),
                 path.display()
             );
         }
+    }
+    if !to_stdout {
+        resume_hint_on_interrupt(&args.out);
     }
     let total = ingest::total_size(&inputs.sources);
     let records = Records::new(inputs.sources);
@@ -155,11 +171,10 @@ pub fn run(args: ExtractArgs) -> Outcome {
         };
         let _ = writeln!(
             io::stderr(),
-            "factmine: {} {} ({} failed{unchanged}), {facts} {} in {:.2}s{into}",
-            summary.read,
-            plural(summary.read, "document", "documents"),
+            "factmine: {} ({} failed{unchanged}), {} in {:.2}s{into}",
+            count(summary.read, "document", "documents"),
             summary.failures.len(),
-            plural(facts, "fact", "facts"),
+            count(facts, "fact", "facts"),
             summary.elapsed_seconds,
         );
     }
@@ -210,11 +225,27 @@ fn same_work(before: &RunRecord, now: &RunRecord) -> Result<(), String> {
     Ok(())
 }
 
-/// A count's noun in the singular or plural.
-pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
+/// On Ctrl-C or SIGTERM, says that the run can be resumed (everything up
+/// to the last checkpoint is kept) and exits with the shell's status for
+/// the signal; the output folder is as a killed run leaves it.
+#[cfg(unix)]
+fn resume_hint_on_interrupt(out: &std::path::Path) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    let out = out.display().to_string();
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            eprintln!(
+                "\nfactmine: interrupted; {out} keeps everything up to the last checkpoint: \
+                 run the same command with --resume to go on from there"
+            );
+            std::process::exit(128 + signal);
+        }
+    });
 }
+
+#[cfg(not(unix))]
+fn resume_hint_on_interrupt(_out: &std::path::Path) {}

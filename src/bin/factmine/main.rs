@@ -33,6 +33,11 @@ impl<E: std::error::Error> From<E> for Fatal {
     }
 }
 
+/// A count with its noun: "1 document", "3 documents".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// What a command returns: its exit status, or why it stopped.
 pub type Outcome = Result<ExitCode, Fatal>;
 

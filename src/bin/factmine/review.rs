@@ -2,7 +2,7 @@
 //! review page) and `factmine review export` (the done documents as gold).
 
 use crate::cli::ReviewArgs;
-use crate::{Fatal, Outcome};
+use crate::{count, Fatal, Outcome};
 use factmine::batch::{self, Event, RunOptions, Summary};
 use factmine::ingest::{self, Records};
 use factmine::review::{
@@ -22,6 +22,24 @@ pub fn run(args: ReviewArgs) -> Outcome {
     let ip = args.bind;
     let mut store = Store::open(&db).map_err(|e| Fatal(format!("{}: {e}", db.display())))?;
     let (pipeline, _) = crate::rules::pipeline(args.rules.as_deref())?;
+    // The port is taken before the import, so a busy one is found at once.
+    let listening = if args.no_serve {
+        None
+    } else {
+        let addr = SocketAddr::new(ip, args.port);
+        if !ip.is_loopback() {
+            eprintln!(
+                "factmine: warning: serving on {ip}, not a loopback address: anyone who can reach it can read and change this review"
+            );
+        }
+        let server = tiny_http::Server::http(addr)
+            .map_err(|e| Fatal(format!("cannot listen on {addr}: {e}")))?;
+        let bound = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| Fatal(format!("cannot listen on {addr}")))?;
+        Some((server, bound))
+    };
     let mut status = ExitCode::SUCCESS;
     if !args.inputs.is_empty() {
         let records = Records::new(ingest::discover(&args.inputs, &[]).sources);
@@ -56,33 +74,23 @@ pub fn run(args: ReviewArgs) -> Outcome {
             eprintln!("factmine: {doc} is open again: the rules found facts not reviewed yet");
         }
         eprintln!(
-            "factmine: {} documents into {} ({} changed): {} new facts, {} unchanged (decisions kept), {} no longer found",
-            report.documents,
+            "factmine: {} into {} ({} changed): {}, {} unchanged (decisions kept), {} no longer found",
+            count(report.documents, "document", "documents"),
             db.display(),
             report.changed,
-            report.new_facts,
+            count(report.new_facts, "new fact", "new facts"),
             report.kept_facts,
             report.gone_facts
         );
     }
-    if args.no_serve {
+    let Some((server, bound)) = listening else {
         return Ok(status);
-    }
-    let addr = SocketAddr::new(ip, args.port);
-    if !ip.is_loopback() {
-        eprintln!(
-            "factmine: warning: serving on {ip}, not a loopback address: anyone who can reach it can read and change this review"
-        );
-    }
-    let server = tiny_http::Server::http(addr)
-        .map_err(|e| Fatal(format!("cannot listen on {addr}: {e}")))?;
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| Fatal(format!("cannot listen on {addr}")))?;
+    };
     let editor = args
         .editor
         .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
         .filter(|e| !e.trim().is_empty())
         .unwrap_or_else(|| "editor".into());
     eprintln!(
@@ -114,11 +122,12 @@ pub fn export(db: &Path, out: &Path) -> Outcome {
         eprintln!("factmine: {line}");
     }
     eprintln!(
-        "factmine: {} gold files ({} facts) in {}; {} documents not marked done were left out",
-        report.files.len(),
-        report.facts,
+        "factmine: {} ({}) in {}; {} not marked done {} left out",
+        count(report.files.len(), "gold file", "gold files"),
+        count(report.facts, "fact", "facts"),
         out.display(),
-        report.not_done
+        count(report.not_done, "document", "documents"),
+        if report.not_done == 1 { "was" } else { "were" }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,7 @@ use crate::sentences::Sentences;
 use crate::text::{CharCounter, Fnv};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -154,6 +155,10 @@ pub fn date_in_url(url: &str) -> Option<(Ymd, bool)> {
     })
 }
 
+/// The most characters of its sentence a fact carries: a longer sentence
+/// is cut around the fact, with `…` where it was cut.
+pub const SENTENCE_CHARS: usize = 400;
+
 /// What identical facts are counted under for their ids: type, text and
 /// sentence, hashed once (the hash the id is made from).
 #[derive(PartialEq, Eq)]
@@ -215,12 +220,24 @@ fn place(
                 .or_insert(0);
             let id = id_with_occurrence(content, *occurrence);
             *occurrence += 1;
-            let shared_sentence = match &last_sentence {
-                Some((s, shared)) if std::ptr::eq(*s, sentence) => shared.clone(),
-                _ => last_sentence
-                    .insert((sentence, Arc::from(sentence)))
-                    .1
-                    .clone(),
+            // A long sentence is written cut around each fact in it, so no
+            // input multiplies the output by its own length; the id above
+            // hashes it whole.
+            let base = sentence.as_ptr() as usize - search.as_ptr() as usize;
+            let cut = if base <= c.start && c.end <= base + sentence.len() {
+                crate::text::cut_around(sentence, c.start - base, c.end - base, SENTENCE_CHARS)
+            } else {
+                Cow::Borrowed(sentence)
+            };
+            let shared_sentence = match cut {
+                Cow::Owned(cut) => Arc::from(cut),
+                Cow::Borrowed(_) => match &last_sentence {
+                    Some((s, shared)) if std::ptr::eq(*s, sentence) => shared.clone(),
+                    _ => last_sentence
+                        .insert((sentence, Arc::from(sentence)))
+                        .1
+                        .clone(),
+                },
             };
             let start = chars.at(c.start);
             let end = chars.at(c.end);

@@ -2,6 +2,7 @@
 //! nothing else in the crate — code-point offsets, the stable FNV hash,
 //! readable I/O reasons, and the English singular and plural rules.
 
+use std::borrow::Cow;
 use std::io;
 
 /// A text indexed by code point: turns code-point offsets (as facts and
@@ -178,9 +179,70 @@ pub fn plural(term: &str) -> Option<String> {
     })
 }
 
+/// `text` cut to at most `max` characters around the span `start..end`
+/// (byte offsets), with `…` where it was cut; the span is kept whole, and
+/// the room left is shared between the two sides (one side's unused room
+/// goes to the other). Reads only the characters it keeps, so cutting a
+/// long text costs the window, not the text. `text` itself when it fits.
+pub fn cut_around(text: &str, start: usize, end: usize, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let span = text[start..end].chars().count();
+    let room = max.saturating_sub(span);
+    // Up to `room + 1` characters on each side, nearest first: where each
+    // would start (before) or end (after) the kept text.
+    let before: Vec<usize> = text[..start]
+        .char_indices()
+        .rev()
+        .take(room + 1)
+        .map(|(i, _)| i)
+        .collect();
+    let after: Vec<usize> = text[end..]
+        .char_indices()
+        .take(room + 1)
+        .map(|(i, c)| end + i + c.len_utf8())
+        .collect();
+    if before.len() + after.len() <= room {
+        return Cow::Borrowed(text);
+    }
+    let left = (room / 2)
+        .max(room.saturating_sub(after.len()))
+        .min(before.len());
+    let right = (room - left).min(after.len());
+    let from = if left == 0 { start } else { before[left - 1] };
+    let to = if right == 0 { end } else { after[right - 1] };
+    let mut out = String::with_capacity(to - from + 6);
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(&text[from..to]);
+    if to < text.len() {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_are_cut_around_a_span() {
+        let text = format!("{} £4m here {}", "a".repeat(50), "b".repeat(50));
+        let at = text.find('£').unwrap();
+        assert_eq!(cut_around(&text, at, at + "£4m".len(), 11), "…aaa £4m her…");
+        assert_eq!(cut_around("Short.", 0, 5, 11), "Short.");
+        // Near an end, the other side takes the room left.
+        let start = "a".repeat(30);
+        assert_eq!(cut_around(&start, 0, 1, 5), "aaaaa…");
+        assert_eq!(cut_around(&start, 29, 30, 5), "…aaaaa");
+        // A span longer than the room is kept whole.
+        assert_eq!(cut_around(&start, 5, 20, 4), "…aaaaaaaaaaaaaaa…");
+        // Multi-byte characters count as one.
+        let euros = "€".repeat(20);
+        assert_eq!(cut_around(&euros, 30, 33, 3), "…€€€…");
+    }
 
     #[test]
     fn singular_and_plural() {

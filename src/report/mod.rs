@@ -23,7 +23,7 @@ use crate::review::store::Store;
 use crate::rules::System;
 use crate::sections::SectionKind;
 use crate::sentences::Sentences;
-use crate::text::CodePoints;
+use crate::text::{cut_around, CodePoints};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -34,8 +34,8 @@ pub const EXAMPLES: usize = 3;
 pub const METRICS_LISTED: usize = 50;
 /// Dated facts kept in an area's timeline (the latest).
 pub const TIMELINE: usize = 100;
-/// Characters of a sentence kept around its fact.
-pub const SENTENCE_CHARS: usize = 400;
+/// Characters of a sentence kept around its fact (as in a run's output).
+pub const SENTENCE_CHARS: usize = crate::pipeline::SENTENCE_CHARS;
 
 /// The digest of a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -706,26 +706,12 @@ fn evidence_of(f: &FactRecord, doc: &DocInfo) -> Evidence {
         doc: f.doc.clone(),
         title: doc.title.clone(),
         text: f.text.clone(),
-        sentence: cut_around(&f.sentence, &f.text, SENTENCE_CHARS),
+        sentence: {
+            let at = f.sentence.find(&f.text).unwrap_or(0);
+            let end = if f.sentence[at..].starts_with(&f.text) { at + f.text.len() } else { at };
+            cut_around(&f.sentence, at, end, SENTENCE_CHARS).into_owned()
+        },
     }
-}
-
-/// `sentence` cut to about `limit` characters around the first place
-/// `text` stands in it, with `…` where it was cut.
-pub fn cut_around(sentence: &str, text: &str, limit: usize) -> String {
-    let total = sentence.chars().count();
-    if total <= limit {
-        return sentence.to_string();
-    }
-    let at = sentence
-        .find(text)
-        .map_or(0, |b| sentence[..b].chars().count());
-    let len = text.chars().count();
-    let start = (at + len / 2).saturating_sub(limit / 2).min(total - limit);
-    let cut: String = sentence.chars().skip(start).take(limit).collect();
-    let before = if start > 0 { "…" } else { "" };
-    let after = if start + limit < total { "…" } else { "" };
-    format!("{before}{cut}{after}")
 }
 
 /// A name as a file name: lower case letters and digits, words joined by `-`.
@@ -748,7 +734,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs_and_cut_sentences() {
+    fn slugs() {
         assert_eq!(
             slug("Bath and North East Somerset, Swindon and Wiltshire"),
             "bath-and-north-east-somerset-swindon-and-wiltshire"

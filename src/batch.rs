@@ -13,15 +13,14 @@ use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::record::{
-    read_lines, DocumentCounts, DocumentRecord, FactCounts, FactRecord, RunRecord, Status,
-    SummaryRecord,
+    DocumentCounts, DocumentRecord, FactCounts, FactRecord, RunRecord, Status, SummaryRecord,
 };
 use crate::sections::SectionKind;
 use crate::text::Fnv;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::Path;
 use std::thread::ScopedJoinHandle;
@@ -258,9 +257,56 @@ impl Shard {
 
 /// An earlier run's output, for `--since`: documents whose input is
 /// unchanged (and rules the same) are carried over, not analysed again.
-#[derive(Debug, Clone, Default)]
+/// Only where each document's lines are is kept in memory; the lines are
+/// read from the earlier files when a document is carried over, so memory
+/// does not grow with the earlier run's facts.
+#[derive(Debug, Default)]
 pub struct PreviousRun {
-    by_doc: HashMap<String, (String, Carried)>,
+    by_doc: HashMap<String, Earlier>,
+    facts: Option<std::sync::Mutex<std::fs::File>>,
+    documents: Option<std::sync::Mutex<std::fs::File>>,
+}
+
+/// Where a document's output lies in an earlier run's files, and what the
+/// summary counts of it.
+#[derive(Debug, Default)]
+struct Earlier {
+    input_hash: String,
+    /// Its `documents.jsonl` line: byte offset and length (newline left out).
+    document: (u64, usize),
+    /// Its `facts.jsonl` lines, one block: byte offset and length.
+    facts: (u64, usize),
+    fact_types: Vec<FactType>,
+    dates_unresolved: usize,
+    section_kinds: Vec<SectionKind>,
+    warned: bool,
+}
+
+/// Each record of a JSON-lines file with its line's byte offset, its
+/// length without and with the line break, read one line at a time.
+fn each_line<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut each: impl FnMut(u64, usize, usize, T),
+) -> io::Result<()> {
+    use std::io::BufRead;
+    let mut reader = io::BufReader::new(std::fs::File::open(path)?);
+    let (mut line, mut offset, mut number) = (String::new(), 0u64, 0);
+    loop {
+        line.clear();
+        number += 1;
+        let read = reader.read_line(&mut line)?;
+        if read == 0 {
+            return Ok(());
+        }
+        let content = line.trim_end_matches('\n');
+        if !content.trim().is_empty() {
+            let record = serde_json::from_str(content).map_err(|e| {
+                io::Error::other(format!("{}:{number}: {e}", path.display()))
+            })?;
+            each(offset, content.len(), read, record);
+        }
+        offset += read as u64;
+    }
 }
 
 impl PreviousRun {
@@ -273,39 +319,84 @@ impl PreviousRun {
         if summary.rules_fingerprint != fingerprint {
             return Ok(None);
         }
-        let records =
-            read_lines::<DocumentRecord>(&dir.join("documents.jsonl")).map_err(io::Error::other)?;
-        let mut by_doc: HashMap<String, (String, Carried)> = HashMap::new();
-        for (line, record) in records {
-            let DocumentRecord::Analysed(d) = record else {
-                continue;
-            };
-            let carried = Carried {
-                document_line: line,
-                section_kinds: d.sections.iter().map(|s| s.kind).collect(),
-                warned: d.status == Status::Warned,
-                ..Carried::default()
-            };
-            by_doc.insert(d.doc, (d.input_hash, carried));
-        }
-        let records =
-            read_lines::<FactRecord>(&dir.join("facts.jsonl")).map_err(io::Error::other)?;
-        for (line, fact) in records {
-            if let Some((_, c)) = by_doc.get_mut(&fact.doc) {
-                c.fact_lines.push(line);
-                c.fact_types.push(fact.fact_type);
-                if fact.value.is_unresolved_date() {
-                    c.dates_unresolved += 1;
-                }
+        let mut by_doc: HashMap<String, Earlier> = HashMap::new();
+        let documents = dir.join("documents.jsonl");
+        each_line(&documents, |offset, len, _, record: DocumentRecord| {
+            if let DocumentRecord::Analysed(d) = record {
+                by_doc.insert(
+                    d.doc,
+                    Earlier {
+                        input_hash: d.input_hash,
+                        document: (offset, len),
+                        section_kinds: d.sections.iter().map(|s| s.kind).collect(),
+                        warned: d.status == Status::Warned,
+                        ..Earlier::default()
+                    },
+                );
             }
+        })?;
+        // A document's facts are one block of lines; one whose facts are
+        // not (an output edited by hand) is analysed again.
+        let facts = dir.join("facts.jsonl");
+        let mut scattered = HashSet::new();
+        let mut last: Option<String> = None;
+        each_line(&facts, |offset, _, raw, fact: FactRecord| {
+            let Some(e) = by_doc.get_mut(&fact.doc) else {
+                return;
+            };
+            let next = offset + raw as u64;
+            if last.as_deref() != Some(fact.doc.as_str()) {
+                if e.facts.1 > 0 {
+                    scattered.insert(fact.doc.clone());
+                }
+                e.facts = (offset, 0);
+                last = Some(fact.doc.clone());
+            }
+            e.facts.1 = (next - e.facts.0) as usize;
+            e.fact_types.push(fact.fact_type);
+            if fact.value.is_unresolved_date() {
+                e.dates_unresolved += 1;
+            }
+        })?;
+        for doc in scattered {
+            by_doc.remove(&doc);
         }
-        Ok(Some(PreviousRun { by_doc }))
+        let open = |p: &Path| std::fs::File::open(p).map(std::sync::Mutex::new);
+        Ok(Some(PreviousRun {
+            by_doc,
+            facts: Some(open(&facts)?),
+            documents: Some(open(&documents)?),
+        }))
     }
 
-    /// The carried-over output of a document, if its input is unchanged.
+    /// The carried-over output of a document, if its input is unchanged
+    /// (and the earlier files can still be read).
     pub fn unchanged(&self, doc: &Document) -> Option<Carried> {
-        let (hash, carried) = self.by_doc.get(&doc.id)?;
-        (*hash == doc.input_hash()).then(|| carried.clone())
+        let e = self.by_doc.get(&doc.id)?;
+        if e.input_hash != doc.input_hash() {
+            return None;
+        }
+        let read = |file: &Option<std::sync::Mutex<std::fs::File>>, (offset, len): (u64, usize)| {
+            use std::io::{Read, Seek};
+            let mut file = file.as_ref()?.lock().ok()?;
+            file.seek(io::SeekFrom::Start(offset)).ok()?;
+            let mut buf = vec![0; len];
+            file.read_exact(&mut buf).ok()?;
+            String::from_utf8(buf).ok()
+        };
+        let facts = if e.facts.1 == 0 {
+            String::new()
+        } else {
+            read(&self.facts, e.facts)?
+        };
+        Some(Carried {
+            document_line: read(&self.documents, e.document)?,
+            fact_lines: facts.lines().map(str::to_string).collect(),
+            fact_types: e.fact_types.clone(),
+            dates_unresolved: e.dates_unresolved,
+            section_kinds: e.section_kinds.clone(),
+            warned: e.warned,
+        })
     }
 }
 
@@ -332,7 +423,7 @@ impl Default for Limits {
 }
 
 /// How a batch run is carried out.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct RunOptions {
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,

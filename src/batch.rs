@@ -300,9 +300,8 @@ fn each_line<T: serde::de::DeserializeOwned>(
         }
         let content = line.trim_end_matches('\n');
         if !content.trim().is_empty() {
-            let record = serde_json::from_str(content).map_err(|e| {
-                io::Error::other(format!("{}:{number}: {e}", path.display()))
-            })?;
+            let record = serde_json::from_str(content)
+                .map_err(|e| io::Error::other(format!("{}:{number}: {e}", path.display())))?;
             each(offset, content.len(), read, record);
         }
         offset += read as u64;
@@ -311,12 +310,19 @@ fn each_line<T: serde::de::DeserializeOwned>(
 
 impl PreviousRun {
     /// Reads an earlier output folder. `None` when its rules differ from
-    /// `fingerprint` (then everything must be analysed again).
-    pub fn load(dir: &Path, fingerprint: &str) -> io::Result<Option<PreviousRun>> {
+    /// `fingerprint`, or it wrote other fact fields than `fields` (`None`:
+    /// all of them): then everything must be analysed again.
+    pub fn load(
+        dir: &Path,
+        fingerprint: &str,
+        fields: Option<&str>,
+    ) -> io::Result<Option<PreviousRun>> {
         let summary: SummaryRecord =
             serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json"))?)
                 .map_err(io::Error::other)?;
-        if summary.rules_fingerprint != fingerprint {
+        if summary.rules_fingerprint != fingerprint
+            || summary.run.options.get("fields").map(String::as_str) != fields
+        {
             return Ok(None);
         }
         let mut by_doc: HashMap<String, Earlier> = HashMap::new();

@@ -81,6 +81,8 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
 pub struct Lines {
     /// Whether the document's record is rendered too.
     pub document: bool,
+    /// The fact fields written.
+    pub fields: FactFields,
 }
 
 impl Render for Lines {
@@ -88,7 +90,7 @@ impl Render for Lines {
         let Processed::Done { analysis, .. } = processed else {
             return None;
         };
-        let mut out = vec![fact_lines(&analysis.facts)];
+        let mut out = vec![fact_lines(&analysis.facts, self.fields)];
         if self.document {
             let mut line =
                 serde_json::to_vec(&document_record(processed)).expect("a record serialises");
@@ -99,23 +101,97 @@ impl Render for Lines {
     }
 }
 
-/// Facts as JSON lines. Facts in one sentence share it: it is escaped
-/// once for them.
-fn fact_lines(facts: &[Fact]) -> Vec<u8> {
+/// Facts as JSON lines, with these fields. Facts in one sentence share
+/// it: it is escaped once for them.
+fn fact_lines(facts: &[Fact], fields: FactFields) -> Vec<u8> {
     let mut lines = Vec::with_capacity(facts.len() * 512);
     let mut sentence: Option<(&Arc<str>, Vec<u8>)> = None;
+    let with_sentence = fields.has(FactFields::SENTENCE);
     for fact in facts {
-        let escaped = match &mut sentence {
-            Some((s, escaped)) if Arc::ptr_eq(s, &fact.sentence) => escaped,
-            _ => {
-                let mut escaped = Vec::with_capacity(fact.sentence.len() + 2);
-                json_str(&mut escaped, &fact.sentence);
-                &mut sentence.insert((&fact.sentence, escaped)).1
+        let escaped: &[u8] = if !with_sentence {
+            &[]
+        } else {
+            match &mut sentence {
+                Some((s, escaped)) if Arc::ptr_eq(s, &fact.sentence) => escaped,
+                _ => {
+                    let mut escaped = Vec::with_capacity(fact.sentence.len() + 2);
+                    json_str(&mut escaped, &fact.sentence);
+                    &sentence.insert((&fact.sentence, escaped)).1
+                }
             }
         };
-        write_fact(&mut lines, fact, escaped);
+        write_fact(&mut lines, fact, escaped, fields);
     }
     lines
+}
+
+/// The fields of a `facts.jsonl` line (`--fields`): all of them, in the
+/// schema's order, unless a run names fewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactFields(u16);
+
+impl FactFields {
+    /// Every field's name, in the order they are written.
+    pub const NAMES: [&'static str; 12] = [
+        "id",
+        "doc",
+        "section",
+        "section_kind",
+        "ics",
+        "type",
+        "text",
+        "start",
+        "end",
+        "value",
+        "sentence",
+        "rule",
+    ];
+    /// Every field.
+    pub const ALL: FactFields = FactFields((1 << 12) - 1);
+    const SENTENCE: usize = 10;
+
+    /// Parses a comma-separated list of field names.
+    pub fn parse(list: &str) -> Result<FactFields, String> {
+        let mut bits = 0u16;
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let i = Self::NAMES.iter().position(|n| *n == name).ok_or_else(|| {
+                format!(
+                    "no fact field {name:?} (fields: {})",
+                    Self::NAMES.join(", ")
+                )
+            })?;
+            bits |= 1 << i;
+        }
+        if bits == 0 {
+            return Err(format!(
+                "name at least one field ({})",
+                Self::NAMES.join(", ")
+            ));
+        }
+        Ok(FactFields(bits))
+    }
+
+    /// Whether field `i` (an index into [`FactFields::NAMES`]) is written.
+    fn has(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
+}
+
+impl Default for FactFields {
+    fn default() -> FactFields {
+        FactFields::ALL
+    }
+}
+
+impl std::fmt::Display for FactFields {
+    /// The names, comma-separated.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = (0..Self::NAMES.len())
+            .filter(|&i| self.has(i))
+            .map(|i| Self::NAMES[i])
+            .collect();
+        f.write_str(&names.join(","))
+    }
 }
 
 /// Writes a document's facts as JSON lines: analysed ones as rendered
@@ -124,11 +200,12 @@ fn write_facts(
     out: &mut impl Write,
     processed: &Processed,
     rendered: Option<&[u8]>,
+    fields: FactFields,
 ) -> io::Result<()> {
     match processed {
         Processed::Done { analysis, .. } => match rendered {
             Some(r) => out.write_all(r)?,
-            None => out.write_all(&fact_lines(&analysis.facts))?,
+            None => out.write_all(&fact_lines(&analysis.facts, fields))?,
         },
         Processed::Unchanged(c) => {
             for line in &c.fact_lines {
@@ -141,34 +218,40 @@ fn write_facts(
     Ok(())
 }
 
-/// Appends a fact as one line of JSON, its sentence already escaped: byte
-/// for byte what `serde_json` makes of [`Fact`], without its per-field
-/// calls into a writer (a run writes about a dozen facts per kilobyte of
-/// text, each with its sentence, so this is a large share of its work).
-fn write_fact(out: &mut Vec<u8>, fact: &Fact, sentence_json: &[u8]) {
-    out.extend_from_slice(b"{\"id\":");
-    json_str(out, &fact.id);
-    out.extend_from_slice(b",\"doc\":");
-    json_str(out, &fact.doc);
-    write!(out, ",\"section\":{}", fact.section).expect("writing to memory");
-    out.extend_from_slice(b",\"section_kind\":");
-    json_str(out, fact.section_kind.as_str());
-    out.extend_from_slice(b",\"ics\":");
-    match &fact.ics {
-        Some(ics) => json_str(out, ics),
-        None => out.extend_from_slice(b"null"),
+/// Appends a fact as one line of JSON with these fields, its sentence
+/// already escaped: byte for byte what `serde_json` makes of [`Fact`] (of
+/// the fields written), without its per-field calls into a writer (a run
+/// writes about a dozen facts per kilobyte of text, each with its
+/// sentence, so this is a large share of its work).
+fn write_fact(out: &mut Vec<u8>, fact: &Fact, sentence_json: &[u8], fields: FactFields) {
+    let mut open = b'{';
+    for (i, name) in FactFields::NAMES.iter().enumerate() {
+        if !fields.has(i) {
+            continue;
+        }
+        out.push(open);
+        open = b',';
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        match i {
+            0 => json_str(out, &fact.id),
+            1 => json_str(out, &fact.doc),
+            2 => write!(out, "{}", fact.section).expect("writing to memory"),
+            3 => json_str(out, fact.section_kind.as_str()),
+            4 => match &fact.ics {
+                Some(ics) => json_str(out, ics),
+                None => out.extend_from_slice(b"null"),
+            },
+            5 => json_str(out, fact.fact_type.as_str()),
+            6 => json_str(out, &fact.text),
+            7 => write!(out, "{}", fact.start).expect("writing to memory"),
+            8 => write!(out, "{}", fact.end).expect("writing to memory"),
+            9 => serde_json::to_writer(&mut *out, &fact.value).expect("a JSON value serialises"),
+            10 => out.extend_from_slice(sentence_json),
+            _ => json_str(out, &fact.rule),
+        }
     }
-    out.extend_from_slice(b",\"type\":");
-    json_str(out, fact.fact_type.as_str());
-    out.extend_from_slice(b",\"text\":");
-    json_str(out, &fact.text);
-    write!(out, ",\"start\":{},\"end\":{}", fact.start, fact.end).expect("writing to memory");
-    out.extend_from_slice(b",\"value\":");
-    serde_json::to_writer(&mut *out, &fact.value).expect("a JSON value serialises");
-    out.extend_from_slice(b",\"sentence\":");
-    out.extend_from_slice(sentence_json);
-    out.extend_from_slice(b",\"rule\":");
-    json_str(out, &fact.rule);
     out.extend_from_slice(b"}\n");
 }
 
@@ -227,6 +310,7 @@ fn needs_escape(word: u64) -> bool {
 #[derive(Debug)]
 pub struct DirSink {
     dir: PathBuf,
+    fields: FactFields,
     facts: BufWriter<File>,
     documents: BufWriter<File>,
 }
@@ -251,8 +335,9 @@ pub struct Checkpoint {
 }
 
 impl DirSink {
-    /// Creates the folder (if needed) and fresh temporary files.
-    pub fn create(dir: &Path) -> io::Result<DirSink> {
+    /// Creates the folder (if needed) and fresh temporary files, for facts
+    /// with these fields.
+    pub fn create(dir: &Path, fields: FactFields) -> io::Result<DirSink> {
         fs::create_dir_all(dir)?;
         match fs::remove_file(dir.join(CHECKPOINT)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -260,14 +345,16 @@ impl DirSink {
         }
         Ok(DirSink {
             dir: dir.to_path_buf(),
+            fields,
             facts: BufWriter::new(File::create(part(dir, FILES[0]))?),
             documents: BufWriter::new(File::create(part(dir, FILES[1]))?),
         })
     }
 
     /// Reopens an interrupted run's temporary files at its last checkpoint
-    /// (anything written after it is cut off) and returns the checkpoint.
-    pub fn resume(dir: &Path) -> io::Result<(DirSink, Checkpoint)> {
+    /// (anything written after it is cut off) and returns the checkpoint;
+    /// facts go on with these fields.
+    pub fn resume(dir: &Path, fields: FactFields) -> io::Result<(DirSink, Checkpoint)> {
         let text = fs::read_to_string(dir.join(CHECKPOINT)).map_err(|e| {
             io::Error::new(
                 e.kind(),
@@ -284,6 +371,7 @@ impl DirSink {
         };
         let sink = DirSink {
             dir: dir.to_path_buf(),
+            fields,
             facts: reopen(FILES[0], checkpoint.facts_bytes)?,
             documents: reopen(FILES[1], checkpoint.documents_bytes)?,
         };
@@ -293,7 +381,10 @@ impl DirSink {
 
 impl Sink for DirSink {
     fn renderer(&self) -> Option<Box<dyn Render>> {
-        Some(Box::new(Lines { document: true }))
+        Some(Box::new(Lines {
+            document: true,
+            fields: self.fields,
+        }))
     }
 
     fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()> {
@@ -302,6 +393,7 @@ impl Sink for DirSink {
             &mut self.facts,
             processed,
             rendered.first().map(Vec::as_slice),
+            self.fields,
         )?;
         if let Some(line) = rendered.get(1) {
             return self.documents.write_all(line);
@@ -358,23 +450,32 @@ impl Sink for DirSink {
 #[derive(Debug)]
 pub struct StreamSink<W: Write> {
     out: W,
+    fields: FactFields,
 }
 
 impl<W: Write> StreamSink<W> {
-    /// Wraps a writer.
-    pub fn new(out: W) -> StreamSink<W> {
-        StreamSink { out }
+    /// Wraps a writer, for facts with these fields.
+    pub fn new(out: W, fields: FactFields) -> StreamSink<W> {
+        StreamSink { out, fields }
     }
 }
 
 impl<W: Write> Sink for StreamSink<W> {
     fn renderer(&self) -> Option<Box<dyn Render>> {
-        Some(Box::new(Lines { document: false }))
+        Some(Box::new(Lines {
+            document: false,
+            fields: self.fields,
+        }))
     }
 
     fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()> {
         let facts = rendered.as_ref().and_then(|r| r.first());
-        write_facts(&mut self.out, processed, facts.map(Vec::as_slice))
+        write_facts(
+            &mut self.out,
+            processed,
+            facts.map(Vec::as_slice),
+            self.fields,
+        )
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {
@@ -438,7 +539,10 @@ mod tests {
             .iter()
             .map(|f| serde_json::to_string(f).unwrap() + "\n")
             .collect();
-        assert_eq!(String::from_utf8(fact_lines(&facts)).unwrap(), expected);
+        assert_eq!(
+            String::from_utf8(fact_lines(&facts, FactFields::ALL)).unwrap(),
+            expected
+        );
         // Every line reads back as the schema's record, and writes again
         // to the same bytes.
         for line in expected.lines() {

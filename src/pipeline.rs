@@ -12,9 +12,9 @@ use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
 use crate::sentences::Sentences;
 use crate::text::{CharCounter, Fnv};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 

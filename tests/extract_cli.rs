@@ -613,3 +613,35 @@ fn the_built_in_rules_run_anywhere_and_rules_init_writes_them_out() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn fields_trim_the_fact_lines() {
+    let article = "corpus/news/west-suffolk-nhs-app.txt";
+    let full = factmine(&["extract", article, "--out", "-", "-q"]);
+    let trimmed = factmine(&[
+        "extract",
+        article,
+        "--out",
+        "-",
+        "-q",
+        "--fields",
+        "doc,type,text,value",
+    ]);
+    let full: Vec<Value> = String::from_utf8_lossy(&full.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let trimmed = String::from_utf8_lossy(&trimmed.stdout).into_owned();
+    assert_eq!(trimmed.lines().count(), full.len());
+    for (line, whole) in trimmed.lines().zip(&full) {
+        // The same fields, in the schema's order, with the same values.
+        let expected = serde_json::json!({
+            "doc": whole["doc"], "type": whole["type"], "text": whole["text"], "value": whole["value"]
+        });
+        assert!(line.starts_with("{\"doc\":"), "{line}");
+        assert_eq!(serde_json::from_str::<Value>(line).unwrap(), expected);
+    }
+    let bad = factmine(&["extract", article, "--out", "-", "--fields", "id,sentense"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no fact field \"sentense\""));
+}

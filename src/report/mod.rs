@@ -708,7 +708,11 @@ fn evidence_of(f: &FactRecord, doc: &DocInfo) -> Evidence {
         text: f.text.clone(),
         sentence: {
             let at = f.sentence.find(&f.text).unwrap_or(0);
-            let end = if f.sentence[at..].starts_with(&f.text) { at + f.text.len() } else { at };
+            let end = if f.sentence[at..].starts_with(&f.text) {
+                at + f.text.len()
+            } else {
+                at
+            };
             cut_around(&f.sentence, at, end, SENTENCE_CHARS).into_owned()
         },
     }

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use factmine::batch::Shard;
 use factmine::calendar::Ymd;
 use factmine::eval::report;
+use factmine::output::FactFields;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -129,6 +130,10 @@ pub struct ExtractArgs {
     /// none (no `published`, no date in the URL, no dateline), YYYY-MM-DD.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = iso_date)]
     pub reference_date: Option<Ymd>,
+    /// The fields of facts.jsonl, comma-separated (default: all), e.g.
+    /// id,doc,type,text,start,end,value to leave out sentences.
+    #[arg(long, value_name = "LIST", value_parser = FactFields::parse, default_value_t = FactFields::ALL)]
+    pub fields: FactFields,
     /// Print the run's summary (with peak memory) on stderr at the end.
     #[arg(long)]
     pub stats: bool,

@@ -7,7 +7,7 @@ use crate::rules::exit_status;
 use crate::{count, Fatal, Outcome};
 use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Sink, Summary};
 use factmine::ingest::{self, Records};
-use factmine::output::{DirSink, StreamSink};
+use factmine::output::{DirSink, FactFields, StreamSink};
 use factmine::record::RunRecord;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -34,13 +34,14 @@ pub fn run(args: ExtractArgs) -> Outcome {
     }
     let (mut pipeline, rules_source) = crate::rules::pipeline(args.rules.as_deref())?;
     pipeline.fallback_reference = args.reference_date;
+    let fields = (args.fields != FactFields::ALL).then(|| args.fields.to_string());
     let previous = match &args.since {
         None => None,
-        Some(dir) => match PreviousRun::load(dir, &pipeline.rules.fingerprint) {
+        Some(dir) => match PreviousRun::load(dir, &pipeline.rules.fingerprint, fields.as_deref()) {
             Ok(Some(p)) => Some(p),
             Ok(None) => {
                 eprintln!(
-                    "factmine: the rules changed since {}: every document is analysed again",
+                    "factmine: the rules or the fact fields changed since {}: every document is analysed again",
                     dir.display()
                 );
                 None
@@ -77,9 +78,9 @@ pub fn run(args: ExtractArgs) -> Outcome {
     };
     let mut skip = 0;
     let mut sink: Box<dyn Sink> = if to_stdout {
-        Box::new(StreamSink::new(io::stdout().lock()))
+        Box::new(StreamSink::new(io::stdout().lock(), args.fields))
     } else if args.resume {
-        let (sink, checkpoint) = DirSink::resume(&args.out)?;
+        let (sink, checkpoint) = DirSink::resume(&args.out, args.fields)?;
         if checkpoint.summary.rules_fingerprint != pipeline.rules.fingerprint {
             return Err(Fatal(format!(
                 "{}: the rules changed since the interrupted run; start afresh without --resume",
@@ -101,7 +102,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
         Box::new(sink)
     } else {
         Box::new(
-            DirSink::create(&args.out)
+            DirSink::create(&args.out, args.fields)
                 .map_err(|e| Fatal(format!("cannot write to {}: {e}", args.out.display())))?,
         )
     };
@@ -192,6 +193,9 @@ fn options_record(args: &ExtractArgs) -> BTreeMap<String, String> {
     }
     if let Some(date) = args.reference_date {
         options.insert("reference-date".into(), date.to_string());
+    }
+    if args.fields != FactFields::ALL {
+        options.insert("fields".into(), args.fields.to_string());
     }
     options
 }

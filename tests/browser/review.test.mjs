@@ -151,3 +151,17 @@ test("markup in an article's text shows as text and never runs", async () => {
   assert.deepEqual(dialogs, []);
   await page.close();
 });
+
+test("values read as words, and a filter that matches nothing says so", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${url}#/doc/${HOSTILE}?type=metric`);
+  await page.waitForSelector("#text .sec-text");
+  // The metric's value beside it and in the panel: "41%", not raw JSON.
+  await page.waitForFunction(() => [...document.querySelectorAll("sup.val")].some((s) => s.textContent === "41%"));
+  await page.click("mark[data-fact]:has-text('41 percent')");
+  await page.waitForFunction(() => document.querySelector("#panel .value-words")?.textContent === "41%");
+  await page.goto(`${url}#/?type=date&status=added`);
+  await page.waitForFunction(() => document.querySelector("#main p")?.textContent.startsWith("No document has a fact that matches"));
+  assert.equal(await page.locator("table.docs tbody tr").count(), 0);
+  await page.close();
+});

@@ -115,7 +115,9 @@ async function showList() {
   const total = docs.reduce((n, d) => n + d.facts, 0);
   $("#main").replaceChildren(
     h("div.filters", {}, selects),
-    h("p", {}, `${docs.length} documents, ${reviewed} of ${total} facts reviewed, ${docs.filter((d) => d.done).length} done.`),
+    h("p", {}, docs.length === 0 && Object.keys(filters).length
+      ? "No document has a fact that matches these filters. Set a filter back to “any” to see more."
+      : `${docs.length} ${docs.length === 1 ? "document" : "documents"}, ${reviewed} of ${total} facts reviewed, ${docs.filter((d) => d.done).length} done.`),
     h("table.docs", {},
       h("thead", {}, h("tr", {}, h("th", {}, "Title"), h("th", {}, "Document"), h("th", {}, "Reviewed"),
         h("th", {}, Object.keys(filters).length ? "Matching" : ""), h("th", {}, "Status"))),
@@ -170,11 +172,29 @@ async function showDoc(doc, keep) {
   renderDoc();
 }
 
+// A value in words: "≈ 1,500,000 people" (≈ about, < under, > over,
+// ≥ at least, ≤ at most), "£4,100,000 per month", "41%", "2023 (start)",
+// "P6W (duration)", "→ canonical name".
+const QUALIFIER = { over: "> ", under: "< ", about: "≈ ", at_least: "≥ ", at_most: "≤ " };
+const CURRENCY = { GBP: "£", USD: "$", EUR: "€" };
 function summary(type, value, text) {
   if (!value || typeof value !== "object") return "";
+  const num = (n) => (typeof n === "number" ? n.toLocaleString("en-GB", { maximumFractionDigits: 4 }) : "?");
   switch (type) {
-    case "date": return value.value || (value.relative ? "relative" : "?");
-    case "metric": return [value.qualifier, value.number, value.currency, value.unit].filter((v) => v !== null && v !== undefined).join(" ");
+    case "date": {
+      if (value.value === null || value.value === undefined) return value.relative ? "relative, unresolved" : "?";
+      const mod = value.mod ? ` (${value.mod.toLowerCase()})` : "";
+      return value.value + mod + (value.kind === "duration" ? " (duration)" : "");
+    }
+    case "metric": {
+      const q = QUALIFIER[value.qualifier] || "";
+      const cur = CURRENCY[value.unit];
+      const range = (n) => num(n) + (value.upper !== undefined && value.upper !== null ? "–" + num(value.upper) : "");
+      const amount = cur ? cur + range(value.number)
+        : value.unit === "percent" ? range(value.number) + "%"
+        : [range(value.number), value.unit].filter(Boolean).join(" ");
+      return q + amount + (value.per ? " per " + value.per : "");
+    }
     case "organisation": return value.canonical && value.canonical !== text ? "→ " + value.canonical : value.kind || "";
     default: return value.canonical && value.canonical !== text ? "→ " + value.canonical : value.category || "";
   }
@@ -247,7 +267,8 @@ function panel() {
     h("h3", {}, h("span.badge", { class: "t-" + s.type }, s.type), " ", s.text),
     h("dl", {},
       h("dt", {}, "status"), h("dd", { class: "st", "data-status": f.status }, f.status),
-      h("dt", {}, "value"), h("dd", {}, h("pre", {}, JSON.stringify(s.value, null, 1))),
+      h("dt", {}, "value"), h("dd", {}, h("span.value-words", {}, summary(s.type, s.value, "")),
+        h("details", {}, h("summary", {}, "as JSON"), h("pre", {}, JSON.stringify(s.value, null, 1)))),
       h("dt", {}, "span"), h("dd", {}, `${s.start}–${s.end}`),
       h("dt", {}, "rule"), h("dd", {}, f.rule || "(added by an editor)"),
       h("dt", {}, "section"), h("dd", {}, [state.doc.record.sections?.[f.section]?.kind, f.ics].filter(Boolean).join(" · ")),
@@ -440,8 +461,10 @@ function moveEdit(ev) {
   const e = state.edit;
   const c = state.chars;
   const inWord = (i) => i >= 0 && i < c.length && /[\p{L}\p{N}]/u.test(c[i]);
-  const forward = (p, word) => { while (p < c.length && inWord(p) === word) p++; return p; };
-  const backward = (p, word) => { while (p > 0 && inWord(p - 1) === word) p--; return p; };
+  // A span never grows over a line break or the end of a sentence.
+  const isBreak = (i) => c[i] === "\n" || (/[.!?]/.test(c[i]) && (i + 1 >= c.length || /\s/.test(c[i + 1])));
+  const forward = (p, word) => { while (p < c.length && inWord(p) === word && (word || !isBreak(p))) p++; return p; };
+  const backward = (p, word) => { while (p > 0 && inWord(p - 1) === word && (word || !isBreak(p - 1))) p--; return p; };
   const right = ev.key === "ArrowRight";
   if (ev.shiftKey) {
     const p = ev.altKey ? e.start + (right ? 1 : -1)

@@ -106,7 +106,7 @@ impl Pipeline {
             .lines()
             .filter(|l| !l.trim().is_empty())
             .take(DATELINE_LINES)
-            .filter(|l| l.split_whitespace().count() <= 12)
+            .filter(|l| l.len() <= DATELINE_BYTES && l.split_whitespace().count() <= 12)
             .find_map(|line| {
                 self.extractor
                     .extract(line, None)
@@ -154,6 +154,9 @@ pub fn date_in_url(url: &str) -> Option<(Ymd, bool)> {
         }
     })
 }
+
+/// The longest line read as a dateline, in bytes.
+const DATELINE_BYTES: usize = 200;
 
 /// The most characters of its sentence a fact carries: a longer sentence
 /// is cut around the fact, with `…` where it was cut.

@@ -208,16 +208,20 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
     if before.ends_with(['-', '/', '.', '#']) && !before.ends_with(" -") {
         return true;
     }
-    let prev_word = before
+    // The word before, looked for in a bounded window: a "word" longer
+    // than the window is no name.
+    let window = super::tail(before, 64);
+    let mut words = window
         .trim_end_matches([' ', '\u{a0}'])
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}')
-        .next()
-        .unwrap_or("");
-    if lexicon.contains(Table::NameNumbers, prev_word) {
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}');
+    let prev_word = words.next().unwrap_or("");
+    let whole_word = words.next().is_some() || window.len() == before.len();
+    if whole_word && lexicon.contains(Table::NameNumbers, prev_word) {
         return true;
     }
-    let line_start = before.rsplit('\n').next().unwrap_or(before);
-    if line_start.trim().is_empty() && after.starts_with(['.', ')']) {
+    // At the start of a line: nothing but spaces back to the line break.
+    let line_start = before.trim_end_matches(|c: char| c.is_whitespace() && c != '\n');
+    if (line_start.is_empty() || line_start.ends_with('\n')) && after.starts_with(['.', ')']) {
         return true;
     }
     if after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()) {

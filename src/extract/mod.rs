@@ -678,11 +678,17 @@ fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Cand
 }
 
 /// The part of its sentence before `at`: back to the last full stop,
-/// question or exclamation mark, or line break.
+/// question or exclamation mark, or line break, and at most
+/// [`LOOK_BACK`] bytes (so that a sentence without end costs each match a
+/// bounded look, not a scan to its start).
 fn sentence_before(text: &str, at: usize) -> &str {
-    let from = text[..at].rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-    &text[from..at]
+    let window = tail(&text[..at], LOOK_BACK);
+    let from = window.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    &window[from..]
 }
+
+/// How far back from a match the context checks look, in bytes.
+pub(crate) const LOOK_BACK: usize = 400;
 
 /// Whether the sentence before a date speaks of the future ("will go live
 /// in June", "is set to launch in May"), from the lexicon's
@@ -825,8 +831,21 @@ fn joins_two_names(name: &str) -> bool {
         .any(|part| ENDINGS.iter().any(|e| part.ends_with(e)))
 }
 
-/// At most the first `max` bytes of a text, cut at a character boundary:
-/// enough to look at what follows a match without copying the rest.
+/// At most `max` bytes from the end of `text`, cut at a character
+/// boundary.
+pub(crate) fn tail(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
+
+/// At most `max` bytes from the start of `text`, cut at a character
+/// boundary.
 pub(crate) fn head(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;

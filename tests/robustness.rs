@@ -252,3 +252,54 @@ fn folders_are_walked_once_and_what_is_not_read_is_named() {
             out.display()
         ))));
 }
+
+/// A compressed file that inflates past `--max-doc-mb` is refused after
+/// reading the limit, and a JSON line past it loses only itself.
+#[test]
+fn decompression_bombs_are_refused_at_the_limit() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let gz = |name: &str, parts: &[&[u8]], repeat: usize| {
+        let file = std::fs::File::create(tmp.path().join(name)).unwrap();
+        let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+        enc.write_all(parts[0]).unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..repeat {
+            enc.write_all(&chunk).unwrap();
+        }
+        enc.write_all(parts[1]).unwrap();
+        enc.finish().unwrap();
+    };
+    gz("bomb.txt.gz", &[b"Title\n\n", b"\n"], 8);
+    let good =
+        b"\"}\n{\"id\": \"ok\", \"text\": \"T\\n\\nNHS England said 40 practices joined.\"}\n";
+    gz(
+        "bomb.jsonl.gz",
+        &[b"{\"id\": \"big\", \"text\": \"", good],
+        8,
+    );
+    let out = common::run(&[
+        "extract",
+        tmp.path().to_str().unwrap(),
+        "--out",
+        "-",
+        "--max-doc-mb",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bomb.jsonl.gz:1: line too long: 8388634 bytes (the limit is 3145728; see --max-doc-mb)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bomb.txt.gz: document too large: over 1048576 bytes (read no further; see --max-doc-mb)"),
+        "{stderr}"
+    );
+    let facts: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let texts: Vec<&str> = facts.iter().map(|f| f["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["NHS England", "40 practices"]);
+}

@@ -16,6 +16,9 @@ pub(super) struct Lines {
     line: usize,
     buf: Vec<u8>,
     done: bool,
+    /// The longest line read whole, in bytes: a longer one is skipped (its
+    /// bytes read and dropped) and reported.
+    max_line: usize,
 }
 
 impl std::fmt::Debug for Lines {
@@ -29,13 +32,42 @@ impl std::fmt::Debug for Lines {
 }
 
 impl Lines {
-    pub(super) fn new(name: String, reader: Box<dyn BufRead + Send>) -> Lines {
+    pub(super) fn new(name: String, reader: Box<dyn BufRead + Send>, max_line: usize) -> Lines {
         Lines {
             name,
             reader,
             line: 0,
             buf: Vec::new(),
             done: false,
+            max_line,
+        }
+    }
+
+    /// Reads one line into `buf`, keeping at most `max_line` bytes of it;
+    /// returns the bytes the line had (0 at the end).
+    fn read_line(&mut self) -> std::io::Result<usize> {
+        let mut total = 0;
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok(total);
+            }
+            let (piece, ends) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..=i], true),
+                None => (chunk, false),
+            };
+            let room = (self.max_line + 1).saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&piece[..piece.len().min(room)]);
+            let used = piece.len();
+            total += used;
+            self.reader.consume(used);
+            if ends {
+                return Ok(total);
+            }
         }
     }
 
@@ -56,8 +88,17 @@ impl Iterator for Lines {
         while !self.done {
             self.buf.clear();
             self.line += 1;
-            match self.reader.read_until(b'\n', &mut self.buf) {
+            match self.read_line() {
                 Ok(0) => self.done = true,
+                Ok(n) if n > self.max_line => {
+                    return Some(Err(self.error(
+                        None,
+                        format!(
+                            "line too long: {n} bytes (the limit is {}; see --max-doc-mb)",
+                            self.max_line
+                        ),
+                    )))
+                }
                 Ok(_) => {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;

@@ -369,6 +369,7 @@ pub struct Records {
     sources: VecDeque<Source>,
     lines: Option<jsonl::Lines>,
     bytes_read: Arc<AtomicU64>,
+    max_bytes: usize,
 }
 
 impl Records {
@@ -378,7 +379,21 @@ impl Records {
             sources: sources.into(),
             lines: None,
             bytes_read: Arc::default(),
+            max_bytes: usize::MAX / 4,
         }
+    }
+
+    /// Refuses a record larger than `bytes` after reading at most that
+    /// much of it (decompressed): a file's text, or a JSON line (which may
+    /// take up to twice the text's size, for escapes, plus 1 MiB). A
+    /// decompression bomb costs the limit, not its inflated size.
+    pub fn with_max_bytes(mut self, bytes: usize) -> Records {
+        self.max_bytes = bytes;
+        self
+    }
+
+    fn max_line(&self) -> usize {
+        self.max_bytes.saturating_mul(2).saturating_add(1 << 20)
     }
 
     /// Reads JSON lines from any reader (stdin, a socket, a test), naming
@@ -386,8 +401,9 @@ impl Records {
     pub fn from_jsonl(name: &str, reader: Box<dyn BufRead + Send>) -> Records {
         Records {
             sources: VecDeque::new(),
-            lines: Some(jsonl::Lines::new(name.to_string(), reader)),
+            lines: Some(jsonl::Lines::new(name.to_string(), reader, usize::MAX / 4)),
             bytes_read: Arc::default(),
+            max_bytes: usize::MAX / 4,
         }
     }
 
@@ -424,7 +440,7 @@ impl Iterator for Records {
             match source {
                 Source::Stdin => {
                     let reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(io::stdin()));
-                    self.lines = Some(jsonl::Lines::new("-".into(), reader));
+                    self.lines = Some(jsonl::Lines::new("-".into(), reader, self.max_line()));
                 }
                 Source::Unreadable { path, reason } => {
                     return Some(Err(InputError {
@@ -454,9 +470,14 @@ impl Iterator for Records {
                         }
                     };
                     match format {
-                        Format::JsonLines => self.lines = Some(jsonl::Lines::new(name, reader)),
+                        Format::JsonLines => {
+                            self.lines = Some(jsonl::Lines::new(name, reader, self.max_line()))
+                        }
                         Format::Text | Format::Html => {
-                            return Some(read_single(reader, format, &id, &name).map_err(fail))
+                            return Some(
+                                read_single(reader, format, &id, &name, self.max_bytes)
+                                    .map_err(fail),
+                            )
                         }
                     }
                 }
@@ -467,15 +488,22 @@ impl Iterator for Records {
 
 /// Reads a one-document file (text or HTML).
 fn read_single(
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Box<dyn BufRead + Send>,
     format: Format,
     id: &str,
     name: &str,
+    max_bytes: usize,
 ) -> Result<Document, String> {
     let mut bytes = Vec::new();
     reader
+        .take(max_bytes as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {}", io_reason(&e)))?;
+    if bytes.len() > max_bytes {
+        return Err(format!(
+            "document too large: over {max_bytes} bytes (read no further; see --max-doc-mb)"
+        ));
+    }
     read_document(&bytes, format, id, name)
 }
 

@@ -119,7 +119,8 @@ pub fn run(args: ExtractArgs) -> Outcome {
         resume_hint_on_interrupt(&args.out);
     }
     let total = ingest::total_size(&inputs.sources);
-    let records = Records::new(inputs.sources);
+    let records =
+        Records::new(inputs.sources).with_max_bytes(args.max_doc_mb.saturating_mul(1 << 20));
     let mut progress = Progress::new(total, records.bytes_read(), args.quiet);
     let options = RunOptions {
         threads: args.threads.map(usize::from),

@@ -220,6 +220,7 @@ mod tests {
         Lines::new(
             "d.jsonl".into(),
             Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
+            1 << 20,
         )
         .collect()
     }

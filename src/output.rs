@@ -311,12 +311,15 @@ fn needs_escape(word: u64) -> bool {
 pub struct DirSink {
     dir: PathBuf,
     fields: FactFields,
+    /// Held for the run's lifetime: a second run into the folder is refused.
+    _lock: File,
     facts: BufWriter<File>,
     documents: BufWriter<File>,
 }
 
 const FILES: [&str; 3] = ["facts.jsonl", "documents.jsonl", "summary.json"];
 const CHECKPOINT: &str = ".checkpoint.json";
+const LOCK: &str = ".lock";
 
 fn part(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.part"))
@@ -334,18 +337,47 @@ pub struct Checkpoint {
     pub summary: Summary,
 }
 
+/// Whether a folder holds an interrupted run that can be resumed.
+pub fn can_resume(dir: &Path) -> bool {
+    dir.join(CHECKPOINT).is_file()
+}
+
+/// Takes the output folder's lock (creating the folder), or says which
+/// run holds it.
+fn lock(dir: &Path) -> io::Result<File> {
+    fs::create_dir_all(dir)?;
+    let file = File::create(dir.join(LOCK))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            format!(
+                "{}: another factmine run is writing here; wait for it to end, or choose another --out",
+                dir.display()
+            ),
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 impl DirSink {
     /// Creates the folder (if needed) and fresh temporary files, for facts
     /// with these fields.
     pub fn create(dir: &Path, fields: FactFields) -> io::Result<DirSink> {
-        fs::create_dir_all(dir)?;
-        match fs::remove_file(dir.join(CHECKPOINT)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+        let lock = lock(dir)?;
+        // An earlier complete output goes first, `summary.json` before the
+        // rest, so that a run killed from here on never leaves a folder
+        // that looks complete.
+        for name in [FILES[2], FILES[0], FILES[1], CHECKPOINT] {
+            match fs::remove_file(dir.join(name)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
         Ok(DirSink {
             dir: dir.to_path_buf(),
             fields,
+            _lock: lock,
             facts: BufWriter::new(File::create(part(dir, FILES[0]))?),
             documents: BufWriter::new(File::create(part(dir, FILES[1]))?),
         })
@@ -355,6 +387,7 @@ impl DirSink {
     /// (anything written after it is cut off) and returns the checkpoint;
     /// facts go on with these fields.
     pub fn resume(dir: &Path, fields: FactFields) -> io::Result<(DirSink, Checkpoint)> {
+        let lock = lock(dir)?;
         let text = fs::read_to_string(dir.join(CHECKPOINT)).map_err(|e| {
             io::Error::new(
                 e.kind(),
@@ -372,6 +405,7 @@ impl DirSink {
         let sink = DirSink {
             dir: dir.to_path_buf(),
             fields,
+            _lock: lock,
             facts: reopen(FILES[0], checkpoint.facts_bytes)?,
             documents: reopen(FILES[1], checkpoint.documents_bytes)?,
         };

@@ -290,3 +290,47 @@ fn stats_print_the_summary_and_no_progress_line_off_a_terminal() {
         lines(&tmp.path().join("facts.jsonl")).len()
     );
 }
+
+/// A second run into a folder another run is writing to is refused; a
+/// re-run into a folder holding a complete output removes `summary.json`
+/// first, so a re-run killed midway never leaves a complete-looking
+/// folder; `--resume` with no checkpoint starts afresh.
+#[test]
+fn output_folders_are_locked_and_never_look_complete_when_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run(&["extract", "corpus/news", "--out", out.to_str().unwrap()]);
+    assert!(out.join("summary.json").exists());
+    // A re-run reading stdin that is held open: it cannot finish.
+    let mut child = factmine()
+        .args(["extract", "-", "--out", out.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while out.join("summary.json").exists() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the old summary stayed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = factmine()
+        .args(["extract", "corpus/news", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains(
+        "another factmine run is writing here; wait for it to end, or choose another --out"
+    ));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!out.join("summary.json").exists());
+    assert!(!out.join("facts.jsonl").exists());
+    // Killed before its first checkpoint: --resume starts afresh.
+    let resumed = factmine()
+        .args(["extract", "corpus/news", "--out", out.to_str().unwrap(), "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(resumed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("no checkpoint to resume from"));
+    assert!(out.join("summary.json").exists());
+}

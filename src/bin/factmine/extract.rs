@@ -7,7 +7,7 @@ use crate::rules::exit_status;
 use crate::{count, Fatal, Outcome};
 use factmine::batch::{self, Event, Limits, PreviousRun, RunOptions, Sink, Summary};
 use factmine::ingest::{self, Records};
-use factmine::output::{DirSink, FactFields, StreamSink};
+use factmine::output::{can_resume, DirSink, FactFields, StreamSink};
 use factmine::record::RunRecord;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -76,10 +76,19 @@ pub fn run(args: ExtractArgs) -> Outcome {
         run: run.clone(),
         ..Summary::default()
     };
+    // A run killed before its first checkpoint left nothing to resume: it
+    // starts afresh (a complete folder is still refused below).
+    let resume = args.resume && (can_resume(&args.out) || args.out.join("summary.json").exists());
+    if args.resume && !resume {
+        eprintln!(
+            "factmine: {}: no checkpoint to resume from (the run stopped before its first): starting afresh",
+            args.out.display()
+        );
+    }
     let mut skip = 0;
     let mut sink: Box<dyn Sink> = if to_stdout {
         Box::new(StreamSink::new(io::stdout().lock(), args.fields))
-    } else if args.resume {
+    } else if resume {
         let (sink, checkpoint) = DirSink::resume(&args.out, args.fields)?;
         if checkpoint.summary.rules_fingerprint != pipeline.rules.fingerprint {
             return Err(Fatal(format!(
@@ -101,10 +110,13 @@ pub fn run(args: ExtractArgs) -> Outcome {
         };
         Box::new(sink)
     } else {
-        Box::new(
-            DirSink::create(&args.out, args.fields)
-                .map_err(|e| Fatal(format!("cannot write to {}: {e}", args.out.display())))?,
-        )
+        Box::new(DirSink::create(&args.out, args.fields).map_err(|e| {
+            if e.kind() == io::ErrorKind::WouldBlock {
+                Fatal(e.to_string())
+            } else {
+                Fatal(format!("cannot write to {}: {e}", args.out.display()))
+            }
+        })?)
     };
     if !args.quiet {
         if let Some((path, why)) = inputs.skipped.first() {

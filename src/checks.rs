@@ -161,6 +161,36 @@ impl fmt::Display for Problem {
 /// whose examples fail or are found by another rule, and rules with no
 /// example (nothing shows they can fire).
 pub fn check_rules(pipeline: &Pipeline, dir: &std::path::Path) -> Vec<Problem> {
+    let mut problems = knowledge_base_problems(pipeline, dir);
+    let (failures, _) = run_examples(pipeline);
+    for f in failures {
+        problems.push(Problem {
+            at: format!("{}:{}", f.file.display(), f.line),
+            severity: Severity::Error,
+            message: f.reason,
+        });
+    }
+    for file in &pipeline.rules.patterns {
+        for rule in file.rules.iter().filter(|r| r.examples.is_empty()) {
+            problems.push(Problem {
+                at: format!("{}:{}", file.path.display(), rule.line),
+                severity: Severity::Warning,
+                message: format!(
+                    "rule {} has no example, so nothing shows it can fire",
+                    rule.id
+                ),
+            });
+        }
+    }
+    problems.sort_by(|a, b| (a.severity, &a.at).cmp(&(b.severity, &b.at)));
+    problems
+}
+
+/// The errors of the knowledge base that make its output wrong whatever
+/// the text: a name claimed by two entries of one kind, and a name that is
+/// also a stop phrase (so it is never found). Every command that runs a
+/// rule folder stops on these.
+pub fn knowledge_base_problems(pipeline: &Pipeline, dir: &std::path::Path) -> Vec<Problem> {
     use crate::rules::EntryKind;
     use std::collections::HashMap;
     let g = &pipeline.rules.gazetteer;
@@ -206,26 +236,6 @@ pub fn check_rules(pipeline: &Pipeline, dir: &std::path::Path) -> Vec<Problem> {
                 message: format!(
                     "{name:?} is also a stop phrase ({}), so it is never found",
                     place(&g.entries[stop].defined_at)
-                ),
-            });
-        }
-    }
-    let (failures, _) = run_examples(pipeline);
-    for f in failures {
-        problems.push(Problem {
-            at: format!("{}:{}", f.file.display(), f.line),
-            severity: Severity::Error,
-            message: f.reason,
-        });
-    }
-    for file in &pipeline.rules.patterns {
-        for rule in file.rules.iter().filter(|r| r.examples.is_empty()) {
-            problems.push(Problem {
-                at: format!("{}:{}", file.path.display(), rule.line),
-                severity: Severity::Warning,
-                message: format!(
-                    "rule {} has no example, so nothing shows it can fire",
-                    rule.id
                 ),
             });
         }

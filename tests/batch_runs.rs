@@ -310,7 +310,10 @@ fn output_folders_are_locked_and_never_look_complete_when_not() {
         .unwrap();
     let started = Instant::now();
     while out.join("summary.json").exists() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the old summary stayed");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the old summary stayed"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let second = factmine()
@@ -327,7 +330,13 @@ fn output_folders_are_locked_and_never_look_complete_when_not() {
     assert!(!out.join("facts.jsonl").exists());
     // Killed before its first checkpoint: --resume starts afresh.
     let resumed = factmine()
-        .args(["extract", "corpus/news", "--out", out.to_str().unwrap(), "--resume"])
+        .args([
+            "extract",
+            "corpus/news",
+            "--out",
+            out.to_str().unwrap(),
+            "--resume",
+        ])
         .output()
         .unwrap();
     assert_eq!(resumed.status.code(), Some(0));

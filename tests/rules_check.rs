@@ -90,3 +90,60 @@ fn mistakes_are_reported_with_file_and_line() {
         "{out}"
     );
 }
+
+/// What `rules check` calls a knowledge-base error stops `extract` before
+/// any work, and a faulty definition is reported at its own line with only
+/// the text around the fault.
+#[test]
+fn extract_stops_on_the_errors_rules_check_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rules = tmp.path().join("rules");
+    copy_dir(&common::root().join("rules"), &rules);
+    let line = append(
+        &rules.join("gazetteers/technologies.tsv"),
+        "tablet computer\tcare technology\tiPad\tauto\n",
+    );
+    let (code, report) = check(&rules);
+    assert_eq!(code, Some(1));
+    let out = tmp.path().join("out");
+    let run = common::run(&[
+        "extract",
+        "corpus/news",
+        "--rules",
+        rules.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let expected = format!(
+        "technologies.tsv:{line}: error: \"iPad\" (tablet computer) is also a name of \"iPad\""
+    );
+    assert!(
+        stderr.contains(&expected) && report.contains(&expected),
+        "{stderr}\n{report}"
+    );
+    assert!(!out.exists());
+
+    // A bad definition: named at its line, with the text around the fault.
+    let rules2 = tmp.path().join("rules2");
+    copy_dir(&common::root().join("rules"), &rules2);
+    let metrics = rules2.join("patterns/metrics.rules");
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let at = text.find("\nDIGITS = ").unwrap() + 1;
+    let line = text[..at].lines().count() + 1;
+    std::fs::write(
+        &metrics,
+        text.replacen("DIGITS = \\d{1,3}", "DIGITS = \\d{1,3}(?:", 1),
+    )
+    .unwrap();
+    let (code, report) = check(&rules2);
+    assert_eq!(code, Some(1));
+    assert!(
+        report.contains(&format!(
+            "metrics.rules:{line}: bad regex in definition DIGITS: unclosed group at "
+        )),
+        "{report}"
+    );
+    assert!(report.len() < 400, "{report}");
+}

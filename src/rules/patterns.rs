@@ -167,6 +167,18 @@ impl PatternFile {
                     }
                     let expanded =
                         expand(value, &defines).map_err(|e| RuleError::at(path, line_no, e))?;
+                    // A faulty definition is reported here, at its own
+                    // line, not at every rule that uses it.
+                    if let Err(e) = regex_syntax::Parser::new().parse(&expanded) {
+                        return Err(RuleError::at(
+                            path,
+                            line_no,
+                            format!(
+                                "bad regex in definition {key}: {}",
+                                regex_problem(&e, &expanded)
+                            ),
+                        ));
+                    }
                     defines.insert(key.to_string(), expanded);
                 }
                 At::Rule => {
@@ -301,6 +313,26 @@ fn expand(pattern: &str, defines: &BTreeMap<String, String>) -> Result<String, S
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A regex error in a few words, with the faulty text around it (not the
+/// whole expanded pattern).
+fn regex_problem(e: &regex_syntax::Error, pattern: &str) -> String {
+    let (kind, span) = match e {
+        regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().clone()),
+        regex_syntax::Error::Translate(e) => (e.kind().to_string(), e.span().clone()),
+        other => return one_line(&other.to_string()),
+    };
+    let from = pattern[..span.start.offset]
+        .char_indices()
+        .rev()
+        .nth(19)
+        .map_or(0, |(i, _)| i);
+    let to = pattern[span.end.offset..]
+        .char_indices()
+        .nth(20)
+        .map_or(pattern.len(), |(i, _)| span.end.offset + i);
+    format!("{kind} at {:?}", &pattern[from..to])
 }
 
 fn one_line(s: &str) -> String {

@@ -19,10 +19,29 @@ pub fn folder(given: Option<&Path>) -> Result<(PathBuf, String), Fatal> {
     }
 }
 
-/// Loads the rule folder a command uses.
+/// Loads the rule folder a command uses. A folder given (not the
+/// built-in rules, checked when factmine is built) must be free of the
+/// knowledge-base errors `rules check` reports (failing examples are
+/// `rules test`'s business), or nothing is run with it.
 pub fn pipeline(given: Option<&Path>) -> Result<(Pipeline, String), Fatal> {
     let (dir, source) = folder(given)?;
-    Ok((Pipeline::load(&dir)?, source))
+    let pipeline = Pipeline::load(&dir)?;
+    if given.is_some() {
+        let errors: Vec<String> = checks::knowledge_base_problems(&pipeline, &dir)
+            .into_iter()
+            .filter(|p| p.severity == checks::Severity::Error)
+            .map(|p| p.to_string())
+            .collect();
+        if !errors.is_empty() {
+            return Err(Fatal(format!(
+                "the rules in {} have {} (as `factmine rules check` reports):\n{}",
+                dir.display(),
+                crate::count(errors.len(), "error", "errors"),
+                errors.join("\n")
+            )));
+        }
+    }
+    Ok((pipeline, source))
 }
 
 /// Writes the built-in rules to a new folder.

@@ -319,8 +319,8 @@ fn expand(pattern: &str, defines: &BTreeMap<String, String>) -> Result<String, S
 /// whole expanded pattern).
 fn regex_problem(e: &regex_syntax::Error, pattern: &str) -> String {
     let (kind, span) = match e {
-        regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().clone()),
-        regex_syntax::Error::Translate(e) => (e.kind().to_string(), e.span().clone()),
+        regex_syntax::Error::Parse(e) => (e.kind().to_string(), *e.span()),
+        regex_syntax::Error::Translate(e) => (e.kind().to_string(), *e.span()),
         other => return one_line(&other.to_string()),
     };
     let from = pattern[..span.start.offset]

@@ -476,7 +476,9 @@ impl Sink for DirSink {
         for name in FILES {
             fs::rename(part(&self.dir, name), self.dir.join(name))?;
         }
-        fs::remove_file(self.dir.join(CHECKPOINT))
+        fs::remove_file(self.dir.join(CHECKPOINT))?;
+        // Last: the lock file goes (the lock itself is released on drop).
+        fs::remove_file(self.dir.join(LOCK))
     }
 }
 

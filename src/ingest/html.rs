@@ -22,6 +22,105 @@ pub struct HtmlArticle {
     pub published: Option<Ymd>,
     /// From `<link rel="canonical">` or `og:url`.
     pub url: Option<String>,
+    /// Elements nested deeper than [`MAX_DEPTH`] had their tags dropped
+    /// (their text kept) before parsing.
+    pub flattened: bool,
+}
+
+/// The deepest element nesting parsed as such: deeper tags are dropped
+/// before the HTML parser sees them (their text stays), because its cost
+/// grows faster than the nesting (no real article nests this deep).
+pub const MAX_DEPTH: usize = 256;
+
+/// Elements that have no end tag, or whose end tag may be left out (the
+/// parser closes them itself): they are not counted as nesting.
+const UNNESTED: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead",
+    "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
+];
+
+/// `source` with the tags of elements nested deeper than `max` left out,
+/// in one pass; `None` when nothing is that deep.
+pub fn flatten_deep(source: &str, max: usize) -> Option<String> {
+    let bytes = source.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut depth, mut dropped, mut copied, mut at) = (0usize, 0usize, 0usize, 0usize);
+    while let Some(off) = source[at..].find('<') {
+        let start = at + off;
+        let rest = &source[start..];
+        // Comments, doctypes and raw text (script, style) are passed over whole.
+        let skip_to = |end: &str| {
+            rest.find(end)
+                .map_or(source.len(), |i| start + i + end.len())
+        };
+        if rest.starts_with("<!--") {
+            at = skip_to("-->");
+            continue;
+        }
+        let closing = rest.starts_with("</");
+        let name_start = start + if closing { 2 } else { 1 };
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+            .count();
+        if name_len == 0 {
+            at = start + 1;
+            continue;
+        }
+        let name = source[name_start..name_start + name_len].to_ascii_lowercase();
+        let Some(close) = source[name_start..].find('>') else {
+            break;
+        };
+        let tag_end = name_start + close + 1;
+        if !closing && (name == "script" || name == "style") {
+            let mut end = tag_end;
+            at = loop {
+                match source[end..].find("</") {
+                    None => break source.len(),
+                    Some(i) => {
+                        let after = end + i + 2;
+                        let word = bytes.get(after..after + name.len());
+                        if word.is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes())) {
+                            break end + i;
+                        }
+                        end = after;
+                    }
+                }
+            };
+            continue;
+        }
+        let self_closing = source[..tag_end].ends_with("/>");
+        if UNNESTED.contains(&name.as_str()) || self_closing {
+            at = tag_end;
+            continue;
+        }
+        let drop = if closing {
+            if dropped > 0 {
+                dropped -= 1;
+                true
+            } else {
+                depth = depth.saturating_sub(1);
+                false
+            }
+        } else if depth >= max {
+            dropped += 1;
+            true
+        } else {
+            depth += 1;
+            false
+        };
+        if drop {
+            let o = out.get_or_insert_with(|| String::with_capacity(source.len()));
+            o.push_str(&source[copied..start]);
+            copied = tag_end;
+        }
+        at = tag_end;
+    }
+    out.map(|mut o| {
+        o.push_str(&source[copied..]);
+        o
+    })
 }
 
 const DROPPED: &[&str] = &[
@@ -64,8 +163,12 @@ const BLOCKS: &[&str] = &[
 
 /// Extracts the article text and metadata from an HTML page or fragment.
 pub fn extract_html(source: &str) -> HtmlArticle {
-    let html = Html::parse_document(source);
-    let mut article = HtmlArticle::default();
+    let flat = flatten_deep(source, MAX_DEPTH);
+    let html = Html::parse_document(flat.as_deref().unwrap_or(source));
+    let mut article = HtmlArticle {
+        flattened: flat.is_some(),
+        ..HtmlArticle::default()
+    };
     let mut page_title = None;
     let mut root = None;
     let mut main = None;
@@ -217,7 +320,13 @@ pub(super) fn into_document(
         source: source.to_string(),
         url: article.url,
         text: article.text,
-        warnings: Vec::new(),
+        warnings: if article.flattened {
+            vec![format!(
+                "HTML nested deeper than {MAX_DEPTH} elements: the deeper tags were dropped, their text kept"
+            )]
+        } else {
+            Vec::new()
+        },
         repeat: 0,
     })
 }
@@ -225,6 +334,31 @@ pub(super) fn into_document(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_is_flattened_before_parsing() {
+        let deep = format!(
+            "<body>{}text{}</body>",
+            "<div>".repeat(300),
+            "</div>".repeat(300)
+        );
+        let flat = flatten_deep(&deep, 256).unwrap();
+        assert_eq!(flat.matches("<div>").count(), 256);
+        assert_eq!(flat.matches("</div>").count(), 256);
+        assert!(flat.contains("text"));
+        // Unclosed paragraphs, void elements, comments and scripts do not nest.
+        let page = format!(
+            "<body>{}<script>var s = '<div><div>';</script><!-- <div> --></body>",
+            "<p>para<br><img src=x>".repeat(1000)
+        );
+        assert_eq!(flatten_deep(&page, 256), None);
+        let a = extract_html(&format!(
+            "<body>{}Deep words.</body>",
+            "<div>".repeat(50_000)
+        ));
+        assert!(a.flattened);
+        assert_eq!(a.text, "Deep words.\n");
+    }
 
     #[test]
     fn keeps_blocks_and_drops_chrome() {

@@ -674,6 +674,19 @@ fn the_server_refuses_what_it_must() {
         post("Content-Type: application/json\r\n", "{not json").0,
         400
     );
+    // Media types are case-insensitive, parameters allowed; JSON/jsonp is not JSON.
+    assert_eq!(
+        post(
+            "Content-Type: APPLICATION/JSON; charset=utf-8\r\n",
+            "{not json"
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        post("Content-Type: application/jsonp\r\n", "{\"doc\":\"ward\"}").0,
+        415
+    );
     // Article text travels as JSON data, unchanged.
     let (_, doc) = server.get("/api/document?doc=ward");
     assert_eq!(doc["text"], ward_text());

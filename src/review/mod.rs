@@ -32,9 +32,13 @@ pub fn reference_of(record: &AnalysedDocument) -> Option<Reference> {
     })
 }
 
+/// How long proposing a value may take: an editor is waiting.
+pub const PROPOSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A value for a span an editor chose: what the rules make of that text as
-/// that type when one rule covers it whole, else the type's value with
-/// the parts the rules could not tell left null.
+/// that type when one rule covers it whole, else (or when the rules take
+/// longer than [`PROPOSE_BUDGET`]) the type's value with the parts the
+/// rules could not tell left null.
 pub fn propose(
     pipeline: &Pipeline,
     text: &str,
@@ -43,7 +47,12 @@ pub fn propose(
 ) -> FactValue {
     let found = pipeline
         .extractor
-        .extract_with(text, reference)
+        .extract_searchable(
+            &crate::extract::searchable(text),
+            reference,
+            &crate::budget::Budget::starting_now(PROPOSE_BUDGET),
+        )
+        .unwrap_or_default()
         .into_iter()
         .find(|c| c.fact_type == fact_type && c.start == 0 && c.end == text.len());
     match found {

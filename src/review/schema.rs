@@ -55,7 +55,10 @@ CREATE INDEX IF NOT EXISTS decisions_by_doc ON decisions(doc, seq);
 /// tables, and checks the layout is the one this factmine reads.
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // An import and editors write to the same database: a write waits for
+    // the other's transaction (imports commit a batch at a time) rather
+    // than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(60))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -236,7 +236,9 @@ fn decision_request(doc: &str, body: &Value) -> Result<Decide, String> {
 /// Reads a POST body: JSON, from this origin, at most [`MAX_BODY`] bytes.
 fn read_body(request: &mut Request, host: &str) -> Result<Value, Answer> {
     let content_type = header(request, "Content-Type").unwrap_or_default();
-    if !content_type.starts_with("application/json") {
+    // Media types are case-insensitive: `APPLICATION/JSON; charset=utf-8`.
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/json") {
         return Err(error(415, "send JSON (Content-Type: application/json)"));
     }
     if let Some(origin) = header(request, "Origin") {

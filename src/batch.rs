@@ -7,7 +7,7 @@
 //! of the documents, resume after the records an interrupted run finished,
 //! and carry over unchanged documents from an earlier run.
 
-use crate::budget::Budget;
+use crate::budget::{Budget, Limit};
 use crate::document::Document;
 use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
@@ -471,9 +471,16 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Process
     if let Some(carried) = options.previous.as_ref().and_then(|p| p.unchanged(&doc)) {
         return Processed::Unchanged(carried);
     }
-    let analysis = match pipeline.analyse_within(&doc, &Budget::starting_now(limits.max_time)) {
+    let budget = Budget::starting_now(limits.max_time).with_max_facts(limits.max_facts);
+    let analysis = match pipeline.analyse_within(&doc, &budget) {
         Ok(a) => a,
-        Err(over) => return fail(&doc, format!("{over} (see --max-doc-seconds)")),
+        Err(over) => {
+            let see = match over.limit {
+                Limit::Time(_) => "--max-doc-seconds",
+                Limit::Facts(_) => "--max-facts",
+            };
+            return fail(&doc, format!("{over} (see {see})"));
+        }
     };
     if analysis.facts.len() > limits.max_facts {
         let reason = format!(

@@ -1,5 +1,6 @@
-//! A time budget for one document's analysis, so a pathological article
-//! is reported and skipped instead of holding up a batch run.
+//! A budget for one document's analysis — time, and how many candidate
+//! facts it may gather — so a pathological article is reported and
+//! skipped, in bounded time and memory, instead of holding up a batch run.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -11,25 +12,49 @@ use std::time::{Duration, Instant};
 pub struct Budget {
     /// The deadline and the limit it came from; `None` is no limit.
     deadline: Option<(Instant, Duration)>,
+    /// The most facts the document may yield; the stages stop once they
+    /// hold [`CANDIDATES_PER_FACT`] times as many candidates.
+    max_facts: Option<usize>,
 }
 
-/// A document ran over its time budget.
+/// How many candidates (before overlaps are resolved) the stages may hold
+/// per fact allowed.
+pub const CANDIDATES_PER_FACT: usize = 4;
+
+/// Which limit a document ran over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// The time budget.
+    Time(Duration),
+    /// The most facts (`--max-facts`).
+    Facts(usize),
+}
+
+/// A document ran over its budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OverBudget {
     /// What the analysis was doing when the budget ran out.
     pub stage: &'static str,
-    /// The budget.
-    pub limit: Duration,
+    /// The limit it ran over.
+    pub limit: Limit,
 }
 
 impl fmt::Display for OverBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "over the time budget of {} s while {}",
-            self.limit.as_secs_f64(),
-            self.stage
-        )
+        match self.limit {
+            Limit::Time(limit) => write!(
+                f,
+                "over the time budget of {} s while {}",
+                limit.as_secs_f64(),
+                self.stage
+            ),
+            Limit::Facts(limit) => write!(
+                f,
+                "too many facts: over {} candidates while {} (the limit is {limit} facts)",
+                limit.saturating_mul(CANDIDATES_PER_FACT),
+                self.stage
+            ),
+        }
     }
 }
 
@@ -37,22 +62,50 @@ impl std::error::Error for OverBudget {}
 
 impl Budget {
     /// No limit.
-    pub const UNLIMITED: Budget = Budget { deadline: None };
+    pub const UNLIMITED: Budget = Budget {
+        deadline: None,
+        max_facts: None,
+    };
 
     /// A budget of `limit` from now.
     pub fn starting_now(limit: Duration) -> Budget {
         Budget {
             deadline: Some((Instant::now() + limit, limit)),
+            max_facts: None,
+        }
+    }
+
+    /// The same budget, allowing at most `max` facts.
+    pub fn with_max_facts(self, max: usize) -> Budget {
+        Budget {
+            max_facts: Some(max),
+            ..self
         }
     }
 
     /// Fails once the deadline has passed, naming the stage.
     pub fn check(&self, stage: &'static str) -> Result<(), OverBudget> {
         match self.deadline {
-            Some((deadline, limit)) if Instant::now() >= deadline => {
-                Err(OverBudget { stage, limit })
-            }
+            Some((deadline, limit)) if Instant::now() >= deadline => Err(OverBudget {
+                stage,
+                limit: Limit::Time(limit),
+            }),
             _ => Ok(()),
+        }
+    }
+
+    /// Fails when `candidates` are more than the facts allowed can need.
+    pub fn check_candidates(
+        &self,
+        stage: &'static str,
+        candidates: usize,
+    ) -> Result<(), OverBudget> {
+        match self.max_facts {
+            Some(max) if candidates > max.saturating_mul(CANDIDATES_PER_FACT) => Err(OverBudget {
+                stage,
+                limit: Limit::Facts(max),
+            }),
+            _ => self.check(stage),
         }
     }
 }
@@ -73,6 +126,14 @@ mod tests {
         assert_eq!(
             Budget::starting_now(Duration::from_secs(3600)).check("x"),
             Ok(())
+        );
+        let few = Budget::UNLIMITED.with_max_facts(10);
+        assert_eq!(few.check_candidates("matching", 40), Ok(()));
+        assert_eq!(
+            few.check_candidates("matching", 41)
+                .unwrap_err()
+                .to_string(),
+            "too many facts: over 40 candidates while matching (the limit is 10 facts)"
         );
     }
 }

@@ -163,13 +163,14 @@ const DATELINE_BYTES: usize = 200;
 pub const SENTENCE_CHARS: usize = 400;
 
 /// What identical facts are counted under for their ids: type, text and
-/// sentence, hashed once (the hash the id is made from).
+/// sentence as written (shared, so comparing one sentence with itself is a
+/// pointer comparison), hashed once (the hash the id is made from).
 #[derive(PartialEq, Eq)]
 struct Content<'t> {
     hash: u64,
     fact_type: FactType,
     text: &'t str,
-    sentence: &'t str,
+    sentence: Arc<str>,
 }
 
 impl Hash for Content<'_> {
@@ -212,20 +213,9 @@ fn place(
             let section_index = layout.section_at(c.start);
             let text = &doc.text[c.start..c.end];
             let sentence = sentences.around(search, c.start, c.end);
-            let content = content_hash(&id_key, c.fact_type, text, sentence);
-            let occurrence = seen
-                .entry(Content {
-                    hash: content.finish(),
-                    fact_type: c.fact_type,
-                    text,
-                    sentence,
-                })
-                .or_insert(0);
-            let id = id_with_occurrence(content, *occurrence);
-            *occurrence += 1;
             // A long sentence is written cut around each fact in it, so no
-            // input multiplies the output by its own length; the id above
-            // hashes it whole.
+            // input multiplies the output by its own length; the id hashes
+            // the sentence as written, so its cost is bounded too.
             let base = sentence.as_ptr() as usize - search.as_ptr() as usize;
             let cut = if base <= c.start && c.end <= base + sentence.len() {
                 crate::text::cut_around(sentence, c.start - base, c.end - base, SENTENCE_CHARS)
@@ -242,6 +232,17 @@ fn place(
                         .clone(),
                 },
             };
+            let content = content_hash(&id_key, c.fact_type, text, &shared_sentence);
+            let occurrence = seen
+                .entry(Content {
+                    hash: content.finish(),
+                    fact_type: c.fact_type,
+                    text,
+                    sentence: shared_sentence.clone(),
+                })
+                .or_insert(0);
+            let id = id_with_occurrence(content, *occurrence);
+            *occurrence += 1;
             let start = chars.at(c.start);
             let end = chars.at(c.end);
             Ok(Fact {

@@ -303,3 +303,22 @@ fn decompression_bombs_are_refused_at_the_limit() {
     let texts: Vec<&str> = facts.iter().map(|f| f["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["NHS England", "40 practices"]);
 }
+
+/// A document with far more candidates than its facts may number stops
+/// gathering them (memory stays bounded) and is named.
+#[test]
+fn a_flood_of_candidates_stops_early_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let flood = "2 trusts, ".repeat(500);
+    let body = format!(
+        "{}\n",
+        serde_json::json!({"id": "flood", "text": format!("T\n\n{flood}")})
+    );
+    let dump = write(dir.path(), "d.jsonl", &body);
+    let (code, _, docs, _, _) = extract(&[&dump, "--max-facts", "10"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        docs[0]["error"],
+        "too many facts: over 40 candidates while matching patterns (the limit is 10 facts) (see --max-facts)"
+    );
+}

@@ -194,7 +194,7 @@ impl Extractor {
         budget: &Budget,
     ) -> Result<Vec<Candidate>, OverBudget> {
         let (mut found, products) = self.gazetteer_candidates(search, reference.map(|r| r.date));
-        budget.check("matching gazetteers")?;
+        budget.check_candidates("matching gazetteers", found.len())?;
         let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         known_ends.sort_unstable();
@@ -249,8 +249,8 @@ impl Extractor {
                 }
                 Some(end)
             })?;
+            budget.check_candidates("matching patterns", found.len())?;
         }
-        budget.check("matching patterns")?;
         let mut kept = keep_longest(found);
         self.units_from_context(search, &mut kept);
         propagate::propagate(search, &mut kept, &self.lexicon);

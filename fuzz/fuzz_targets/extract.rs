@@ -5,7 +5,7 @@
 #![no_main]
 use factmine::batch::{Processed, Render};
 use factmine::calendar::Ymd;
-use factmine::output::Lines;
+use factmine::output::{FactFields, Lines};
 use factmine::{Document, Pipeline};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let facts = analysis.facts.clone();
     let done = Processed::Done { doc, analysis };
-    let rendered = Lines { document: false }
+    let rendered = Lines {
+        document: false,
+        fields: FactFields::ALL,
+    }
         .render(&done)
         .expect("an analysed document renders");
     let lines: Vec<&[u8]> = rendered[0].split_inclusive(|&b| b == b'\n').collect();

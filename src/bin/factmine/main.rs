@@ -11,6 +11,12 @@ mod review;
 mod rules;
 
 use clap::Parser;
+
+/// mimalloc: facts, candidates and their strings are many small
+/// allocations made and freed on every worker thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cli::{Cli, Command, ReviewCommand, RulesCommand};
 use std::fmt;
 use std::process::ExitCode;

@@ -100,14 +100,6 @@ impl FactValue {
         }
     }
 
-    /// A metric's value, when it is a metric.
-    pub fn as_metric(&self) -> Option<&MetricValue> {
-        match self {
-            FactValue::Metric(m) => Some(m),
-            _ => None,
-        }
-    }
-
     /// Whether this is a relative date left without a value (no reference
     /// date to resolve it against).
     pub fn is_unresolved_date(&self) -> bool {

@@ -6,9 +6,10 @@
 //! - the read floor: reading and decompressing the dump, nothing else;
 //! - the bare pass: the compiled gazetteer automaton and pattern finders run
 //!   once over every text (already in memory), one core, nothing else;
-//! - `factmine extract` end to end on one core and on all cores (MB/s of
+//! - `factmine extract` end to end on one core, two and all cores (MB/s of
 //!   document text and documents/s), with its peak memory, and its speed as
-//!   a share of each floor;
+//!   a share of each floor; the speed-up over one core and the serial share
+//!   Amdahl's law gives it;
 //! - the same run with a small knowledge base (the ICS gazetteer only), to
 //!   show what the full knowledge base costs.
 
@@ -216,8 +217,17 @@ fn main() {
             read.documents
         );
         println!("  bare automata pass, 1 core{:>8.1} MB/s", bare.mb_s());
-        for (label, threads) in [("1 core", Some(1)), ("all cores", None)] {
-            let (pass, peak) = extract(&dump, threads, &rules);
+        let mut runs: Vec<(usize, f64)> = Vec::new();
+        let mut counts = vec![1, 2, cores];
+        counts.retain(|&n| n <= cores);
+        counts.dedup();
+        for n in counts {
+            let (pass, peak) = extract(&dump, Some(n), &rules);
+            let label = if n == 1 {
+                "1 core".to_string()
+            } else {
+                format!("{n} cores")
+            };
             println!(
                 "  extract, {label:<9}         {:>8.1} MB/s  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
                 pass.mb_s(),
@@ -225,6 +235,18 @@ fn main() {
                 peak as f64 / 1e6,
                 100.0 * pass.mb_s() / bare.mb_s(),
                 100.0 * pass.mb_s() / read.mb_s()
+            );
+            runs.push((n, pass.seconds));
+        }
+        // Speed-up over one core, and the serial share Amdahl's law gives
+        // it: s = (n / speed-up - 1) / (n - 1).
+        let one = runs[0].1;
+        for &(n, seconds) in &runs[1..] {
+            let speedup = one / seconds;
+            let serial = (n as f64 / speedup - 1.0) / (n as f64 - 1.0);
+            println!(
+                "  speed-up on {n} cores {speedup:>5.2}×  (serial share by Amdahl's law {:.0}%)",
+                100.0 * serial.max(0.0)
             );
         }
         let (small, _) = extract(&dump, Some(1), &small_rules());

@@ -3,11 +3,13 @@
 //! SQLite (its layout in `schema`, recording decisions in `decisions`,
 //! importing a batch run in `import`); [`model`] holds what the review
 //! works with (verdicts, statuses, spans, views, filters); [`server`]
-//! serves the page and its JSON API; [`export`] writes the reviewed
+//! serves the page and its JSON API over the bounded HTTP server in
+//! [`http`]; [`export`] writes the reviewed
 //! documents as gold files for [`crate::eval`].
 
 mod decisions;
 pub mod export;
+pub mod http;
 mod import;
 pub mod model;
 mod schema;

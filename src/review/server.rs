@@ -1,7 +1,9 @@
 //! The review web server: the page (HTML, CSS and JavaScript built into
-//! the binary) and a small JSON API over the [`Store`]. It serves nothing
-//! from the file system. Requests are handled one at a time, and each
-//! decision is committed before its answer is sent.
+//! the binary) and a small JSON API over the [`Store`], on the bounded
+//! HTTP server in [`super::http`]. It serves nothing from the file system.
+//! Requests are read and answered on several connections at once, but use
+//! the store one at a time, and each decision is committed before its
+//! answer is sent.
 //!
 //! Safety: every response forbids inline scripts and framing (the page
 //! builds its text with DOM text nodes, so article text is never markup);
@@ -9,15 +11,15 @@
 //! writes must be JSON from this origin (against cross-site posts); bodies
 //! are bounded.
 
+use super::http::{self, Handler, Limits, Request, Response};
 use super::model::{Filter, Request as Decide, Status, StoreError, Verdict};
 use super::propose;
 use super::store::Store;
 use crate::fact::FactType;
 use crate::Pipeline;
 use serde_json::{json, Value};
-use std::io::Read;
-use std::net::SocketAddr;
-use tiny_http::{Header, Method, Request, Response, Server};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Mutex, MutexGuard};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -29,8 +31,8 @@ const APP_CSS: &str = include_str!("assets/app.css");
 /// A running review session: the store, the rules, who is reviewing.
 #[derive(Debug)]
 pub struct App<'p> {
-    /// The review database.
-    pub store: Store,
+    /// The review database, used by one request at a time.
+    pub store: Mutex<Store>,
     /// The rules, for proposing values of new spans.
     pub pipeline: &'p Pipeline,
     /// The editor's name, recorded with every decision.
@@ -62,42 +64,59 @@ pub fn loopback_hosts(addr: SocketAddr) -> Vec<String> {
     vec![format!("localhost:{}", addr.port()), addr.to_string()]
 }
 
-/// Serves requests until the process is stopped.
-pub fn serve(server: &Server, app: &mut App) {
-    for request in server.incoming_requests() {
-        handle(app, request);
+/// Serves the review page from `listener` until the process is stopped.
+pub fn serve(listener: TcpListener, app: &App) {
+    http::serve(
+        listener,
+        &Limits {
+            max_body: MAX_BODY,
+            ..Limits::default()
+        },
+        app,
+    );
+}
+
+impl App<'_> {
+    /// The store, for one request.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A request that panicked left no transaction open (rusqlite rolls
+        // back on drop), so the store is still sound.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// Answers one request.
-fn handle(app: &mut App, mut request: Request) {
-    let method = request.method().clone();
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let host = header(&request, "Host").unwrap_or_default();
-    if !app.hosts.is_empty() && !app.hosts.contains(&host) {
-        return respond_json(request, error(403, format!("unknown Host {host:?}")));
+impl Handler for App<'_> {
+    fn answer(&self, request: &Request) -> Response {
+        let (path, query) = request
+            .target
+            .split_once('?')
+            .unwrap_or((&request.target, ""));
+        let host = request.header("Host").unwrap_or_default();
+        if !self.hosts.is_empty() && !self.hosts.iter().any(|h| h == host) {
+            return json_response(error(403, format!("unknown Host {host:?}")));
+        }
+        let asset = match (request.method.as_str(), path) {
+            ("GET", "/") => Some((INDEX_HTML, "text/html; charset=utf-8")),
+            ("GET", "/app.js") => Some((APP_JS, "text/javascript; charset=utf-8")),
+            ("GET", "/app.css") => Some((APP_CSS, "text/css; charset=utf-8")),
+            _ => None,
+        };
+        if let Some((body, kind)) = asset {
+            return response(200, kind, body.as_bytes().to_vec());
+        }
+        json_response(match request.method.as_str() {
+            "GET" => get(self, path, query),
+            "POST" => match read_body(request, host) {
+                Ok(body) => post(self, path, &body),
+                Err(answer) => answer,
+            },
+            _ => error(405, "only GET and POST"),
+        })
     }
-    let asset = match (&method, path) {
-        (Method::Get, "/") => Some((INDEX_HTML, "text/html; charset=utf-8")),
-        (Method::Get, "/app.js") => Some((APP_JS, "text/javascript; charset=utf-8")),
-        (Method::Get, "/app.css") => Some((APP_CSS, "text/css; charset=utf-8")),
-        _ => None,
-    };
-    if let Some((body, kind)) = asset {
-        let response = Response::from_string(body).with_header(header_of("Content-Type", kind));
-        let _ = request.respond(with_safety_headers(response));
-        return;
+
+    fn refuse(&self, status: u16, message: &str) -> Response {
+        json_response(error(status, message))
     }
-    let answer = match method {
-        Method::Get => get(app, path, query),
-        Method::Post => match read_body(&mut request, &host) {
-            Ok(body) => post(app, path, &body),
-            Err(answer) => answer,
-        },
-        _ => error(405, "only GET and POST"),
-    };
-    respond_json(request, answer)
 }
 
 /// Answers a GET under `/api`.
@@ -113,9 +132,9 @@ fn get(app: &App, path: &str, query: &str) -> Answer {
     let result = match path {
         "/api/session" => Ok(json!({
             "editor": app.editor,
-            "db": app.store.path().display().to_string(),
+            "db": app.store().path().display().to_string(),
         })),
-        "/api/facets" => app.store.facets().map(|f| json!(f)),
+        "/api/facets" => app.store().facets().map(|f| json!(f)),
         "/api/documents" => {
             let fact_type = match param("type").map(|t| FactType::parse(&t).ok_or(t)) {
                 Some(Err(t)) => return error(400, format!("unknown type {t:?}")),
@@ -133,11 +152,11 @@ fn get(app: &App, path: &str, query: &str) -> Answer {
                 status,
                 rule: param("rule"),
             };
-            app.store.documents(&filter).map(|d| json!(d))
+            app.store().documents(&filter).map(|d| json!(d))
         }
         "/api/document" => match param("doc") {
             None => return error(400, "which document? (?doc=ID)"),
-            Some(doc) => app.store.document(&doc).map(|d| json!(d)),
+            Some(doc) => app.store().document(&doc).map(|d| json!(d)),
         },
         _ => return error(404, format!("no such page: {path}")),
     };
@@ -148,7 +167,7 @@ fn get(app: &App, path: &str, query: &str) -> Answer {
 }
 
 /// Answers a POST under `/api`.
-fn post(app: &mut App, path: &str, body: &Value) -> Answer {
+fn post(app: &App, path: &str, body: &Value) -> Answer {
     let doc = match body["doc"].as_str() {
         Some(d) => d.to_string(),
         None => return error(400, "which document? (`doc` is missing)"),
@@ -157,7 +176,7 @@ fn post(app: &mut App, path: &str, body: &Value) -> Answer {
         "/api/decisions" => match decision_request(&doc, body) {
             Ok(request) => {
                 let pipeline = app.pipeline;
-                app.store
+                app.store()
                     .decide(&app.editor, &request, |text, t, reference| {
                         propose(pipeline, text, t, reference)
                     })
@@ -166,12 +185,12 @@ fn post(app: &mut App, path: &str, body: &Value) -> Answer {
             Err(e) => return error(400, e),
         },
         "/api/undo" => app
-            .store
+            .store()
             .undo(&app.editor, &doc)
             .map(|(id, fact)| json!({ "undone": id, "fact": fact })),
         "/api/done" => {
             let done = body["done"].as_bool().unwrap_or(true);
-            app.store
+            app.store()
                 .set_done(&app.editor, &doc, done)
                 .map(|()| json!({ "doc": doc, "done": done }))
         }
@@ -182,9 +201,12 @@ fn post(app: &mut App, path: &str, body: &Value) -> Answer {
             ) else {
                 return error(400, "`type` and `text` are needed");
             };
-            app.store.document(&doc).map(|d| {
-                json!({ "value": propose(app.pipeline, text, t, super::reference_of(&d.record)) })
-            })
+            let reference = app
+                .store()
+                .document(&doc)
+                .map(|d| super::reference_of(&d.record));
+            // The rules run without the store held.
+            reference.map(|r| json!({ "value": propose(app.pipeline, text, t, r) }))
         }
         _ => return error(404, format!("no such endpoint: {path}")),
     };
@@ -233,65 +255,46 @@ fn decision_request(doc: &str, body: &Value) -> Result<Decide, String> {
     })
 }
 
-/// Reads a POST body: JSON, from this origin, at most [`MAX_BODY`] bytes.
-fn read_body(request: &mut Request, host: &str) -> Result<Value, Answer> {
-    let content_type = header(request, "Content-Type").unwrap_or_default();
+/// Reads a POST body: JSON, from this origin (its size is bounded by the
+/// HTTP layer's [`MAX_BODY`]).
+fn read_body(request: &Request, host: &str) -> Result<Value, Answer> {
+    let content_type = request.header("Content-Type").unwrap_or_default();
     // Media types are case-insensitive: `APPLICATION/JSON; charset=utf-8`.
     let media = content_type.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case("application/json") {
         return Err(error(415, "send JSON (Content-Type: application/json)"));
     }
-    if let Some(origin) = header(request, "Origin") {
+    if let Some(origin) = request.header("Origin") {
         if origin != format!("http://{host}") {
             return Err(error(403, format!("cross-origin request from {origin:?}")));
         }
     }
-    if request.body_length().is_some_and(|n| n > MAX_BODY) {
-        return Err(error(413, format!("request body over {MAX_BODY} bytes")));
+    serde_json::from_slice(&request.body).map_err(|e| error(400, format!("body is not JSON: {e}")))
+}
+
+/// A response with the headers every response carries.
+fn response(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    Response {
+        status,
+        headers: vec![
+            ("Content-Type", content_type.to_string()),
+            (
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+                 img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                    .into(),
+            ),
+            ("X-Content-Type-Options", "nosniff".into()),
+            ("X-Frame-Options", "DENY".into()),
+            ("Referrer-Policy", "no-referrer".into()),
+            ("Cache-Control", "no-store".into()),
+        ],
+        body,
     }
-    let mut bytes = Vec::new();
-    let reader = request.as_reader();
-    if let Err(e) = reader.take(MAX_BODY as u64 + 1).read_to_end(&mut bytes) {
-        return Err(error(400, format!("cannot read the request body: {e}")));
-    }
-    if bytes.len() > MAX_BODY {
-        return Err(error(413, format!("request body over {MAX_BODY} bytes")));
-    }
-    serde_json::from_slice(&bytes).map_err(|e| error(400, format!("body is not JSON: {e}")))
 }
 
-/// A request header's value.
-fn header(request: &Request, name: &str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_string())
-}
-
-fn header_of(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
-}
-
-/// Adds the headers every response carries.
-fn with_safety_headers<R: Read>(response: Response<R>) -> Response<R> {
-    response
-        .with_header(header_of(
-            "Content-Security-Policy",
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-             img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-        ))
-        .with_header(header_of("X-Content-Type-Options", "nosniff"))
-        .with_header(header_of("X-Frame-Options", "DENY"))
-        .with_header(header_of("Referrer-Policy", "no-referrer"))
-        .with_header(header_of("Cache-Control", "no-store"))
-}
-
-fn respond_json(request: Request, (status, body): Answer) {
-    let response = Response::from_string(body.to_string())
-        .with_status_code(status)
-        .with_header(header_of("Content-Type", "application/json"));
-    let _ = request.respond(with_safety_headers(response));
+fn json_response((status, body): Answer) -> Response {
+    response(status, "application/json", body.to_string().into_bytes())
 }
 
 /// Splits a query string into decoded name/value pairs

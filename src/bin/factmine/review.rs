@@ -10,9 +10,10 @@ use factmine::review::{
     server::{self, App},
     store::Store,
 };
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 /// Runs `review`: imports the inputs, then serves the page.
 pub fn run(args: ReviewArgs) -> Outcome {
@@ -32,13 +33,12 @@ pub fn run(args: ReviewArgs) -> Outcome {
                 "factmine: warning: serving on {ip}, not a loopback address: anyone who can reach it can read and change this review"
             );
         }
-        let server = tiny_http::Server::http(addr)
+        let listener =
+            TcpListener::bind(addr).map_err(|e| Fatal(format!("cannot listen on {addr}: {e}")))?;
+        let bound = listener
+            .local_addr()
             .map_err(|e| Fatal(format!("cannot listen on {addr}: {e}")))?;
-        let bound = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| Fatal(format!("cannot listen on {addr}")))?;
-        Some((server, bound))
+        Some((listener, bound))
     };
     let mut status = ExitCode::SUCCESS;
     if !args.inputs.is_empty() {
@@ -83,7 +83,7 @@ pub fn run(args: ReviewArgs) -> Outcome {
             report.gone_facts
         );
     }
-    let Some((server, bound)) = listening else {
+    let Some((listener, bound)) = listening else {
         return Ok(status);
     };
     let editor = args
@@ -97,8 +97,8 @@ pub fn run(args: ReviewArgs) -> Outcome {
         "factmine: reviewing {} as {editor} at http://{bound}/ (Ctrl-C to stop; every decision is saved as it is made)",
         db.display()
     );
-    let mut app = App {
-        store,
+    let app = App {
+        store: Mutex::new(store),
         pipeline: &pipeline,
         editor,
         hosts: if ip.is_loopback() {
@@ -107,7 +107,7 @@ pub fn run(args: ReviewArgs) -> Outcome {
             Vec::new()
         },
     };
-    server::serve(&server, &mut app);
+    server::serve(listener, &app);
     Ok(status)
 }
 

@@ -52,6 +52,16 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
     let mut taken: BTreeMap<usize, usize> = kept.iter().map(|c| (c.start, c.end)).collect();
     let mut seeds: Vec<(String, Seed)> = Vec::new();
     let mut added: Vec<Candidate> = Vec::new();
+    // Names by where they end, to find the one just before a bracket.
+    let mut names_by_end: Vec<(usize, usize)> = kept
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            !c.stop && matches!(c.fact_type, FactType::Organisation | FactType::Technology)
+        })
+        .map(|(i, c)| (c.end, i))
+        .collect();
+    names_by_end.sort_unstable();
     for def in acronym_definitions(text) {
         // "(ICS)" after a name is its type, not a mention (guideline §6);
         // "Widget Exemplar (WE) programme" names a programme.
@@ -65,13 +75,13 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
         {
             continue;
         }
-        let source = kept.iter().find(|c| {
-            !c.stop
-                && matches!(c.fact_type, FactType::Organisation | FactType::Technology)
-                && c.end <= def.open
-                && text[c.end..def.open].trim().is_empty()
-                && def.open - c.end <= 2
-        });
+        let source = names_by_end[names_by_end.partition_point(|&(e, _)| e + 2 < def.open)..]
+            .iter()
+            .take_while(|&&(e, _)| e <= def.open)
+            .filter(|&&(e, _)| text[e..def.open].trim().is_empty())
+            .map(|&(_, i)| i)
+            .min()
+            .map(|i| &kept[i]);
         let (fact_type, value, name_rule, name) = match source {
             Some(c) => (
                 c.fact_type,

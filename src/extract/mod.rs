@@ -269,6 +269,7 @@ impl Extractor {
         }
         let mut last_unit: Option<(usize, String)> = None;
         let mut last_bare: Option<(usize, String)> = None;
+        let mut breaks = Breaks::default();
         kept.retain_mut(|c| {
             let FactValue::Metric(metric) = &*c.value else {
                 return true;
@@ -287,10 +288,9 @@ impl Extractor {
             };
             // A left-out unit comes from the same paragraph; a bare count
             // that stands without one takes it only from its own sentence.
-            let near = |end: usize| {
-                let between = &text[end..c.start];
-                let new_sentence = [". ", "? ", "! "].iter().any(|s| between.contains(s));
-                !(between.contains("\n\n") || keep_without && new_sentence)
+            let mut near = |end: usize| {
+                let (paragraph, sentence) = breaks.between(text, end, c.start);
+                !(paragraph || keep_without && sentence)
             };
             let unit = match &last_unit {
                 Some((end, unit)) if near(*end) => unit.clone(),
@@ -643,6 +643,51 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
         || matches!(next, "record" | "records")
 }
 
+/// Where a text's paragraph breaks (`"\n\n"`) and sentence ends (`". "`,
+/// `"? "`, `"! "`) are, found on first need: whether two facts far apart
+/// share a paragraph is then a binary search, not a scan of the text
+/// between them, so a long paragraph costs each fact the same.
+#[derive(Default)]
+struct Breaks {
+    /// The break positions, once a gap was wider than [`Breaks::SCAN`].
+    index: Option<(Vec<usize>, Vec<usize>)>,
+}
+
+impl Breaks {
+    /// The widest gap read directly.
+    const SCAN: usize = 4096;
+
+    /// Whether a paragraph break, and whether a sentence end, lies whole
+    /// in `text[from..to]`.
+    fn between(&mut self, text: &str, from: usize, to: usize) -> (bool, bool) {
+        const ENDS: [&str; 3] = [". ", "? ", "! "];
+        if to - from <= Self::SCAN {
+            let gap = &text[from..to];
+            return (gap.contains("\n\n"), ENDS.iter().any(|e| gap.contains(e)));
+        }
+        let (paragraphs, sentences) = self.index.get_or_insert_with(|| {
+            let bytes = text.as_bytes();
+            let paragraphs = text
+                .match_indices('\n')
+                .map(|(i, _)| i)
+                .filter(|&i| bytes.get(i + 1) == Some(&b'\n'))
+                .collect();
+            let mut sentences: Vec<usize> = ENDS
+                .iter()
+                .flat_map(|e| text.match_indices(e).map(|(i, _)| i))
+                .collect();
+            sentences.sort_unstable();
+            (paragraphs, sentences)
+        });
+        // Every break is two bytes long.
+        let within = |at: &[usize]| {
+            let i = at.partition_point(|&p| p < from);
+            at.get(i).is_some_and(|&p| p + 2 <= to)
+        };
+        (within(paragraphs), within(sentences))
+    }
+}
+
 /// A company name listed among technologies ("using the NHS App, Patient
 /// Knows Best and peak flow devices") or standing just before one ("the
 /// Docobo remote monitoring app") is read as its product: a kept company
@@ -658,9 +703,12 @@ fn read_products_in_lists(text: &str, kept: &mut [Candidate], products: Vec<Cand
         )
     };
     for product in products {
-        let Some(i) = kept
+        let first = kept.partition_point(|c| c.start < product.start);
+        let Some(i) = kept[first..]
             .iter()
-            .position(|c| c.start == product.start && c.end == product.end)
+            .take_while(|c| c.start == product.start)
+            .position(|c| c.end == product.end)
+            .map(|i| first + i)
         else {
             continue;
         };
@@ -895,6 +943,35 @@ fn keep_longest(mut found: Vec<Candidate>) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn breaks_far_apart_are_found_as_near_ones_are() {
+        // A paragraph break inside three line feeds, and a sentence end,
+        // each past the direct-scan width.
+        let pad = "x".repeat(Breaks::SCAN);
+        let text = format!("{pad}a\n\n\nb{pad}c. d{pad}");
+        let lf = pad.len() + 1;
+        let stop = text.find(". ").unwrap();
+        for (from, to, expected) in [
+            (0, lf + 1, (false, false)),
+            (0, lf + 2, (true, false)),
+            (lf + 1, lf + 3, (true, false)),
+            (lf + 2, text.len(), (false, true)),
+            (lf + 2, stop + 1, (false, false)),
+            (0, text.len(), (true, true)),
+        ] {
+            let direct = {
+                let gap = &text[from..to];
+                (gap.contains("\n\n"), gap.contains(". "))
+            };
+            assert_eq!(direct, expected, "{from}..{to}");
+            assert_eq!(
+                Breaks::default().between(&text, from, to),
+                expected,
+                "{from}..{to}"
+            );
+        }
+    }
 
     fn cand(start: usize, end: usize, priority: u8) -> Candidate {
         Candidate {

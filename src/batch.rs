@@ -406,8 +406,9 @@ impl PreviousRun {
     }
 }
 
-/// Limits no real article reaches; a document over one is reported and
-/// skipped, never the run.
+/// Limits no real article reaches; a document over the size or time limit
+/// is reported and skipped, never the run, and one with more facts than
+/// allowed keeps those of its first part, with a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest document text, in bytes.
@@ -482,13 +483,13 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Process
             return fail(&doc, format!("{over} (see {see})"));
         }
     };
-    if analysis.facts.len() > limits.max_facts {
-        let reason = format!(
-            "too many facts: {} (the limit is {}; see --max-facts)",
-            analysis.facts.len(),
+    let mut doc = doc;
+    if let Some(end) = analysis.facts_end {
+        doc.warnings.push(format!(
+            "facts from its first {end} of {} characters only: it holds more than {} facts (see --max-facts)",
+            doc.text.chars().count(),
             limits.max_facts
-        );
-        return fail(&doc, reason);
+        ));
     }
     Processed::Done { doc, analysis }
 }

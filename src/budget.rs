@@ -37,6 +37,10 @@ pub struct OverBudget {
     pub stage: &'static str,
     /// The limit it ran over.
     pub limit: Limit,
+    /// For too many candidates, a byte offset before which the text held
+    /// few enough of those found so far (half the limit): where a shorter
+    /// analysis may stop.
+    pub fits_before: Option<usize>,
 }
 
 impl fmt::Display for OverBudget {
@@ -83,12 +87,18 @@ impl Budget {
         }
     }
 
+    /// The most facts allowed, if limited.
+    pub fn max_facts(&self) -> Option<usize> {
+        self.max_facts
+    }
+
     /// Fails once the deadline has passed, naming the stage.
     pub fn check(&self, stage: &'static str) -> Result<(), OverBudget> {
         match self.deadline {
             Some((deadline, limit)) if Instant::now() >= deadline => Err(OverBudget {
                 stage,
                 limit: Limit::Time(limit),
+                fits_before: None,
             }),
             _ => Ok(()),
         }
@@ -104,6 +114,7 @@ impl Budget {
             Some(max) if candidates > max.saturating_mul(CANDIDATES_PER_FACT) => Err(OverBudget {
                 stage,
                 limit: Limit::Facts(max),
+                fits_before: None,
             }),
             _ => self.check(stage),
         }

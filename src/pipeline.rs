@@ -40,6 +40,9 @@ pub struct Analysis {
     pub layout: Layout,
     /// Facts in text order (code-point offsets).
     pub facts: Vec<Fact>,
+    /// Where the facts stop, in code points, when the document holds more
+    /// than the budget allows: only the text before it was analysed.
+    pub facts_end: Option<usize>,
 }
 
 impl Pipeline {
@@ -60,25 +63,52 @@ impl Pipeline {
             .expect("an unlimited budget never runs out")
     }
 
-    /// [`Pipeline::analyse`] within a time budget: the stages check it as
-    /// they go and the analysis stops once it is spent.
+    /// [`Pipeline::analyse`] within a budget: the stages check its time as
+    /// they go and the analysis stops once it is spent. A document with
+    /// more facts than the budget allows keeps those of its first part, up
+    /// to the limit and ending at a word break, and says where they end
+    /// ([`Analysis::facts_end`]); when the candidates gathered already run
+    /// over, the text before the point where half as many were found is
+    /// analysed again on its own.
     pub fn analyse_within(&self, doc: &Document, budget: &Budget) -> Result<Analysis, OverBudget> {
         let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
         budget.check("cutting sections")?;
         let reference = self.reference_of(doc);
-        let search = searchable(&doc.text);
-        let candidates: Vec<Candidate> = self
-            .extractor
-            .extract_searchable(&search, reference, budget)?
-            .into_iter()
-            .filter(|c| !layout.is_silent(c.start, c.end))
-            .collect();
-        let facts = place(doc, &search, &layout, candidates, budget)?;
-        Ok(Analysis {
-            reference,
-            layout,
-            facts,
-        })
+        let mut end = doc.text.len();
+        loop {
+            let text = &doc.text[..end];
+            let search = searchable(text);
+            let candidates = match self
+                .extractor
+                .extract_searchable(&search, reference, budget)
+            {
+                Ok(found) => found,
+                Err(over) => match over.fits_before.map(|at| word_break_before(text, at)) {
+                    Some(shorter) if shorter < end => {
+                        end = shorter;
+                        continue;
+                    }
+                    _ => return Err(over),
+                },
+            };
+            let candidates: Vec<Candidate> = candidates
+                .into_iter()
+                .filter(|c| !layout.is_silent(c.start, c.end))
+                .collect();
+            let mut facts = place(doc, &search, &layout, candidates, budget)?;
+            let mut facts_end = (end < doc.text.len()).then(|| text.chars().count());
+            if let Some(max) = budget.max_facts().filter(|&max| facts.len() > max) {
+                let cut = facts[max].start;
+                facts.retain(|f| f.start < cut);
+                facts_end = Some(cut);
+            }
+            return Ok(Analysis {
+                reference,
+                layout,
+                facts,
+                facts_end,
+            });
+        }
     }
 
     /// The date relative expressions resolve against: `published`; else a
@@ -127,6 +157,12 @@ impl Pipeline {
             day_precision: true,
         }))
     }
+}
+
+/// The last white space at or before `at` (so no word is cut), or `at`
+/// itself in a text without any there.
+fn word_break_before(text: &str, at: usize) -> usize {
+    text[..at].rfind(char::is_whitespace).unwrap_or(at)
 }
 
 /// How many of a text's first non-blank lines may hold its dateline.

@@ -65,8 +65,10 @@ fn repeated_ids_are_reported_and_keep_fact_ids_unique() {
     assert_eq!(summary["documents"]["warned"], 1);
 }
 
+/// A document over the size limit is skipped and named; one with more
+/// facts than allowed keeps those of its first part and says where they end.
 #[test]
-fn documents_over_the_limits_are_skipped_and_named() {
+fn documents_over_the_limits_are_skipped_or_cut_and_named() {
     let dir = tempfile::tempdir().unwrap();
     let big = "word ".repeat(300_000);
     let many = "2 trusts, ".repeat(20);
@@ -81,21 +83,24 @@ fn documents_over_the_limits_are_skipped_and_named() {
         extract(&[&dump, "--max-doc-mb", "1", "--max-facts", "10"]);
     assert_eq!(code, Some(1));
     let status: Vec<&str> = docs.iter().map(|d| d["status"].as_str().unwrap()).collect();
-    assert_eq!(status, vec!["processed", "failed", "failed"]);
+    assert_eq!(status, vec!["processed", "failed", "warned"]);
     assert_eq!(
         docs[1]["error"],
         "document too large: 1500003 bytes of text (the limit is 1048576; see --max-doc-mb)"
     );
     assert_eq!(
-        docs[2]["error"],
-        "too many facts: 20 (the limit is 10; see --max-facts)"
+        docs[2]["warnings"],
+        serde_json::json!(["facts from its first 103 of 203 characters only: it holds more than 10 facts (see --max-facts)"])
     );
-    assert_eq!(docs[2]["source"], format!("{dump}:3"));
-    assert!(
-        stderr.contains(&format!("skipped {dump}:3 (id many): too many facts")),
-        "{stderr}"
+    assert_eq!(docs[2]["facts"], 10);
+    assert_eq!(
+        stderr.matches("skipped").count(),
+        1,
+        "only the large document is skipped: {stderr}"
     );
-    assert_eq!(facts.len(), 1);
+    assert_eq!(facts.len(), 11);
+    let last = &facts[10];
+    assert_eq!((&last["doc"], &last["start"]), (&"many".into(), &93.into()));
     let d = &summary["documents"];
     assert_eq!(d["read"], 3);
     assert_eq!(
@@ -305,9 +310,10 @@ fn decompression_bombs_are_refused_at_the_limit() {
 }
 
 /// A document with far more candidates than its facts may number stops
-/// gathering them (memory stays bounded) and is named.
+/// gathering them (memory stays bounded) and its first part is analysed
+/// again on its own, up to the limit.
 #[test]
-fn a_flood_of_candidates_stops_early_and_is_named() {
+fn a_flood_of_candidates_stops_early_and_keeps_its_first_facts() {
     let dir = tempfile::tempdir().unwrap();
     let flood = "2 trusts, ".repeat(500);
     let body = format!(
@@ -315,10 +321,12 @@ fn a_flood_of_candidates_stops_early_and_is_named() {
         serde_json::json!({"id": "flood", "text": format!("T\n\n{flood}")})
     );
     let dump = write(dir.path(), "d.jsonl", &body);
-    let (code, _, docs, _, _) = extract(&[&dump, "--max-facts", "10"]);
-    assert_eq!(code, Some(1));
+    let (code, facts, docs, _, _) = extract(&[&dump, "--max-facts", "10"]);
+    assert_eq!(code, Some(0));
     assert_eq!(
-        docs[0]["error"],
-        "too many facts: over 40 candidates while matching patterns (the limit is 10 facts) (see --max-facts)"
+        docs[0]["warnings"],
+        serde_json::json!(["facts from its first 103 of 5003 characters only: it holds more than 10 facts (see --max-facts)"])
     );
+    let starts: Vec<u64> = facts.iter().map(|f| f["start"].as_u64().unwrap()).collect();
+    assert_eq!(starts, (0..10).map(|k| 3 + 10 * k).collect::<Vec<_>>());
 }

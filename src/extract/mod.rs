@@ -12,7 +12,7 @@ mod propagate;
 pub use gazetteer::{GazetteerMatcher, Hit};
 pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
 
-use crate::budget::{Budget, OverBudget};
+use crate::budget::{Budget, Limit, OverBudget, CANDIDATES_PER_FACT};
 use crate::calendar::Ymd;
 use crate::fact::FactType;
 use crate::fact::{DateKind, FactValue, OrganisationValue, TechnologyValue};
@@ -194,7 +194,7 @@ impl Extractor {
         budget: &Budget,
     ) -> Result<Vec<Candidate>, OverBudget> {
         let (mut found, products) = self.gazetteer_candidates(search, reference.map(|r| r.date));
-        budget.check_candidates("matching gazetteers", found.len())?;
+        check_candidates(budget, "matching gazetteers", &found)?;
         let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
         known_ends.sort_unstable();
@@ -249,7 +249,7 @@ impl Extractor {
                 }
                 Some(end)
             })?;
-            budget.check_candidates("matching patterns", found.len())?;
+            check_candidates(budget, "matching patterns", &found)?;
         }
         let mut kept = keep_longest(found);
         self.units_from_context(search, &mut kept);
@@ -641,6 +641,26 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
         .any(|p| after.starts_with(p))
         || lexicon.contains(Table::GenericHeads, next)
         || matches!(next, "record" | "records")
+}
+
+/// [`Budget::check_candidates`] over the candidates found so far; when
+/// there are too many, says before which offset half as many as allowed
+/// start, for an analysis of the text's first part.
+fn check_candidates(
+    budget: &Budget,
+    stage: &'static str,
+    found: &[Candidate],
+) -> Result<(), OverBudget> {
+    budget
+        .check_candidates(stage, found.len())
+        .map_err(|mut over| {
+            if let Limit::Facts(max) = over.limit {
+                let mut starts: Vec<usize> = found.iter().map(|c| c.start).collect();
+                let half = (max.saturating_mul(CANDIDATES_PER_FACT) / 2).min(starts.len() - 1);
+                over.fits_before = Some(*starts.select_nth_unstable(half).1);
+            }
+            over
+        })
 }
 
 /// Where a text's paragraph breaks (`"\n\n"`) and sentence ends (`". "`,

@@ -120,7 +120,8 @@ pub struct ExtractArgs {
     /// Skip (and report) a document whose text is larger than this many MB.
     #[arg(long, default_value_t = 64)]
     pub max_doc_mb: usize,
-    /// Skip (and report) a document that yields more facts than this.
+    /// The most facts one document yields: a document with more keeps
+    /// those of its first part, with a warning saying where they end.
     #[arg(long, default_value_t = 100_000)]
     pub max_facts: usize,
     /// Skip (and report) a document whose analysis takes longer than this many seconds.

@@ -65,7 +65,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
     for def in acronym_definitions(text) {
         // "(ICS)" after a name is its type, not a mention (guideline §6);
         // "Widget Exemplar (WE) programme" names a programme.
-        let next = text[def.end + 1..]
+        let next = super::head(&text[def.end + 1..], 64)
             .split_whitespace()
             .next()
             .unwrap_or("")
@@ -150,7 +150,11 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
             ));
         }
     }
-    seeds.retain(|(name, _)| !lexicon.contains(Table::NameStops, name));
+    // A name seeded twice is looked for once, as its first seed (which
+    // leftmost matching would report anyway).
+    let mut seen = std::collections::HashSet::new();
+    seeds
+        .retain(|(name, _)| !lexicon.contains(Table::NameStops, name) && seen.insert(name.clone()));
     if !seeds.is_empty() {
         let finder = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -246,8 +250,10 @@ struct Definition<'t> {
 fn acronym_definitions(text: &str) -> Vec<Definition<'_>> {
     let mut out = Vec::new();
     for (open, _) in text.match_indices('(') {
+        // The closing bracket is looked for only as far as an acronym
+        // can reach, so unclosed brackets cost no scan of the text.
         let rest = &text[open + 1..];
-        let Some(close) = rest.find(')') else {
+        let Some(close) = super::head(rest, 11).find(')') else {
             continue;
         };
         let acronym = &rest[..close];

@@ -424,7 +424,7 @@ impl Extractor {
                     return None;
                 }
                 // "late on a Friday", "every Monday": any such day, not a date.
-                let before = text[..span.start].trim_end();
+                let before = tail(text[..span.start].trim_end(), 16);
                 let word_before = before.rsplit(' ').next().unwrap_or("");
                 if slots.get("weekday").is_some()
                     && matches!(word_before, "a" | "every" | "each" | "any")

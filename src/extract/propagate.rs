@@ -102,7 +102,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
                     _ => FactType::Organisation,
                 };
                 // "a Centre of Excellence (CoE)" introduces a unit, not a name.
-                let article = text[..start].trim_end().rsplit(' ').next();
+                let article = super::tail(text[..start].trim_end(), 16).rsplit(' ').next();
                 if clashes(&taken, start, name_end)
                     || matches!(article, Some("a" | "an" | "A" | "An"))
                 {
@@ -288,14 +288,22 @@ fn expanded_start(text: &str, open: usize, acronym: &str) -> Option<usize> {
         .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         .collect();
     let before = text[..open].trim_end();
+    // Twelve words back at most, read in a bounded window: a "word" that
+    // runs past it is no part of a name.
+    let window = super::tail(before, super::LOOK_BACK);
+    let cut = before.len() - window.len();
     let mut initials: Vec<char> = Vec::new();
-    let mut pos = before.len();
-    for word in before.rsplit(' ').take(12) {
+    let mut pos = window.len();
+    for word in window.rsplit(' ').take(12) {
         let start = pos - word.len();
         pos = start.saturating_sub(1);
-        if word.is_empty() || word.ends_with([',', ';', ':', '.', ')']) {
+        if word.is_empty()
+            || word.ends_with([',', ';', ':', '.', ')'])
+            || start == 0 && cut > 0
+        {
             return None;
         }
+        let start = cut + start;
         let first = word.chars().next()?;
         if !first.is_uppercase() {
             if JOINERS.contains(&word) {

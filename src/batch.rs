@@ -106,6 +106,9 @@ pub struct Summary {
     pub sections: BTreeMap<SectionKind, usize>,
     /// Bytes of document text read.
     pub text_bytes: u64,
+    /// Bytes of text the analyses examined ([`crate::work`]).
+    #[serde(default)]
+    pub examined: u64,
     /// Relative dates left without a value.
     #[serde(default)]
     pub dates_unresolved: usize,
@@ -132,6 +135,7 @@ impl Summary {
                     self.warned += 1;
                 }
                 self.text_bytes += doc.text.len() as u64;
+                self.examined += analysis.examined;
                 for f in &analysis.facts {
                     *self.facts.entry(f.fact_type).or_default() += 1;
                     if f.value.is_unresolved_date() {

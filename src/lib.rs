@@ -19,7 +19,7 @@
 //!    writes the files of the schema in [`record`], atomically.
 //!
 //! Data flows one way, down this list; [`text`] (code points, hashing, I/O
-//! reasons, English plurals), [`calendar`], [`document`] and [`fact`] (with
+//! reasons, English plurals), [`work`] (the bytes an analysis examines), [`calendar`], [`document`] and [`fact`] (with
 //! the typed value of each fact type) sit
 //! at the bottom. Rules are data, loaded by [`rules`] from a folder an editor maintains;
 //! [`checks`] runs their examples and checks them. On top of the pipeline,
@@ -58,6 +58,7 @@ pub mod rules;
 pub mod sections;
 pub mod sentences;
 pub mod text;
+pub mod work;
 
 pub use document::Document;
 pub use fact::{Fact, FactType, FactValue};

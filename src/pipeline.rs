@@ -12,6 +12,7 @@ use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
 use crate::sentences::Sentences;
 use crate::text::{CharCounter, Fnv};
+use crate::work;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -43,6 +44,8 @@ pub struct Analysis {
     /// Where the facts stop, in code points, when the document holds more
     /// than the budget allows: only the text before it was analysed.
     pub facts_end: Option<usize>,
+    /// The bytes of text the analysis examined ([`crate::work`]).
+    pub examined: u64,
 }
 
 impl Pipeline {
@@ -71,6 +74,7 @@ impl Pipeline {
     /// over, the text before the point where half as many were found is
     /// analysed again on its own.
     pub fn analyse_within(&self, doc: &Document, budget: &Budget) -> Result<Analysis, OverBudget> {
+        work::take();
         let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
         budget.check("cutting sections")?;
         let reference = self.reference_of(doc);
@@ -107,6 +111,7 @@ impl Pipeline {
                 layout,
                 facts,
                 facts_end,
+                examined: work::take(),
             });
         }
     }

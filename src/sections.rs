@@ -292,6 +292,7 @@ fn is_heading(line: &str) -> bool {
 /// Cuts a text into sections. `title_in_text` says whether its first
 /// non-blank line is the document title.
 pub fn split(text: &str, title_in_text: bool, rules: &SectionRules) -> Layout {
+    crate::work::examined(text.len());
     let lines = lines_of(text);
     let mut first = lines
         .iter()

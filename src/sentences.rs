@@ -42,6 +42,8 @@ impl Sentences {
             let para_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
             let para_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
             let paragraph = &text[para_start..para_end];
+            // Read back to its start, on to its end, and split.
+            crate::work::examined(2 * paragraph.len());
             let sentences = fast_sentence_bounds(paragraph).unwrap_or_else(|| {
                 paragraph
                     .split_sentence_bound_indices()

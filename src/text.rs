@@ -203,6 +203,8 @@ pub fn cut_around(text: &str, start: usize, end: usize, max: usize) -> Cow<'_, s
         .take(room + 1)
         .map(|(i, c)| end + i + c.len_utf8())
         .collect();
+    let read_from = before.last().copied().unwrap_or(start);
+    crate::work::examined(after.last().copied().unwrap_or(end) - read_from);
     if before.len() + after.len() <= room {
         return Cow::Borrowed(text);
     }

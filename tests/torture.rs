@@ -333,3 +333,86 @@ fn the_torture_corpus_runs_end_to_end() {
         facts.iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), facts.len(), "fact ids are unique");
 }
+
+/// Work grows with the input and no faster: each hostile shape is analysed
+/// at two sizes, four times apart, and the bytes the analysis examined
+/// (an exact count, the same on every machine) grow at most 4.4 times — a
+/// stage that went back over its text at every match would make them grow
+/// sixteen times. Facts carry at most 400 characters of their sentence, so
+/// no input multiplies the output by its own length.
+#[test]
+fn work_and_output_grow_linearly_with_hostile_inputs() {
+    let pipeline =
+        factmine::Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let repeat = |unit: &str, bytes: usize| -> String { unit.repeat(bytes / unit.len() + 1) };
+    let shapes: [(&str, fn(&dyn Fn(&str, usize) -> String, usize) -> String); 10] = [
+        ("one-line article", |r, n| {
+            r(
+                "The Northfield Imaging Consortium (NIC) said 4,120 patients used the new \
+               EPR in March 2024, up 41 percent on last year. Westmoor Health NHS Trust \
+               spent £2.3 million on remote monitoring. ",
+                n,
+            )
+        }),
+        ("sentence-less paragraph", |r, n| {
+            r(
+                "12,345 people and 41 percent in March 2023 at NHS England; ",
+                n,
+            )
+        }),
+        ("grouped number", |r, n| format!("1{} people", r(",234", n))),
+        ("glued brackets", |r, n| r("(AB)", n)),
+        ("unclosed brackets", |r, n| r("Widget Lab (WL ", n)),
+        ("glued dated links", |r, n| {
+            r("https://example.org/2023/04/11/", n)
+        }),
+        ("list of percentages", |r, n| r("41% ", n)),
+        ("digits without end", |r, n| r("7", n)),
+        ("many headings", |r, n| {
+            r("Digital Update\n\nThe ICB added 2 wards.\n\n", n)
+        }),
+        ("counts with their nouns left out", |r, n| {
+            r(
+                "of the patients on the new pathway 310 were assessed, 52 referred and \
+               the hub will open in June; ",
+                n,
+            )
+        }),
+    ];
+    let small = 64 << 10;
+    for (name, make) in shapes {
+        let analyse = |bytes: usize| {
+            let text = format!("Title\n\n{}\n", make(&repeat, bytes));
+            let doc = factmine::Document::from_text(name, "shape.txt", text);
+            let analysis = pipeline.analyse(&doc);
+            let longest = analysis
+                .facts
+                .iter()
+                .map(|f| f.sentence.chars().count())
+                .max()
+                .unwrap_or(0);
+            (analysis.examined, analysis.facts.len(), longest)
+        };
+        let (work_small, facts_small, longest_small) = analyse(small);
+        let (work_big, facts_big, longest_big) = analyse(4 * small);
+        assert!(
+            work_small >= small as u64,
+            "{name}: {work_small} bytes examined"
+        );
+        let growth = work_big as f64 / work_small as f64;
+        println!("{name}: {work_small} → {work_big} bytes examined (×{growth:.2}), {facts_small} → {facts_big} facts");
+        assert!(
+            growth <= 4.4,
+            "{name}: work grew ×{growth:.2} for ×4 the text"
+        );
+        assert!(
+            facts_big <= 4 * facts_small + 4,
+            "{name}: facts {facts_small} → {facts_big}"
+        );
+        // A sentence is cut to 400 characters, plus "…" on each side.
+        assert!(
+            longest_small.max(longest_big) <= 402,
+            "{name}: a sentence of {longest_big}"
+        );
+    }
+}

@@ -62,6 +62,7 @@ impl GazetteerMatcher {
 
     /// Every whole-word, case-accepted hit in `text`, in order of start.
     pub fn find(&self, text: &str) -> Vec<Hit> {
+        crate::work::examined(text.len());
         let mut hits = Vec::new();
         for m in self.automaton.find_overlapping_iter(text) {
             let (start, end) = (m.start(), m.end());

@@ -570,6 +570,7 @@ fn entry_value(entry: &Entry) -> FactValue {
 /// so names and figures wrapped across lines are still found. Blank lines
 /// and line breaks before list items stay.
 pub fn searchable(text: &str) -> Cow<'_, str> {
+    crate::work::examined(text.len());
     if !text.contains(['\n', '\t', '\r']) {
         return Cow::Borrowed(text);
     }
@@ -682,10 +683,12 @@ impl Breaks {
     fn between(&mut self, text: &str, from: usize, to: usize) -> (bool, bool) {
         const ENDS: [&str; 3] = [". ", "? ", "! "];
         if to - from <= Self::SCAN {
+            crate::work::examined(to - from);
             let gap = &text[from..to];
             return (gap.contains("\n\n"), ENDS.iter().any(|e| gap.contains(e)));
         }
         let (paragraphs, sentences) = self.index.get_or_insert_with(|| {
+            crate::work::examined(text.len() * (1 + ENDS.len()));
             let bytes = text.as_bytes();
             let paragraphs = text
                 .match_indices('\n')
@@ -902,26 +905,22 @@ fn joins_two_names(name: &str) -> bool {
 /// At most `max` bytes from the end of `text`, cut at a character
 /// boundary.
 pub(crate) fn tail(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut start = text.len() - max;
+    let mut start = text.len().saturating_sub(max);
     while !text.is_char_boundary(start) {
         start += 1;
     }
+    crate::work::examined(text.len() - start);
     &text[start..]
 }
 
 /// At most `max` bytes from the start of `text`, cut at a character
 /// boundary.
 pub(crate) fn head(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
+    let mut end = max.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
+    crate::work::examined(end);
     &text[..end]
 }
 

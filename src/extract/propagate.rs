@@ -160,6 +160,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
             .match_kind(MatchKind::LeftmostLongest)
             .build(seeds.iter().map(|(n, _)| n.as_str()))
             .expect("a few short names always build");
+        crate::work::examined(text.len());
         for m in finder.find_iter(text) {
             let (start, end) = (m.start(), m.end());
             if !whole_word(text, start, end) || clashes(&taken, start, end) {
@@ -248,6 +249,7 @@ struct Definition<'t> {
 /// starting with a capital, all capitals or with at least three ("NWL",
 /// "SaTH"; "CoE" and "Ab" are too weak to tell from a word).
 fn acronym_definitions(text: &str) -> Vec<Definition<'_>> {
+    crate::work::examined(text.len());
     let mut out = Vec::new();
     for (open, _) in text.match_indices('(') {
         // The closing bracket is looked for only as far as an acronym
@@ -297,10 +299,7 @@ fn expanded_start(text: &str, open: usize, acronym: &str) -> Option<usize> {
     for word in window.rsplit(' ').take(12) {
         let start = pos - word.len();
         pos = start.saturating_sub(1);
-        if word.is_empty()
-            || word.ends_with([',', ';', ':', '.', ')'])
-            || start == 0 && cut > 0
-        {
+        if word.is_empty() || word.ends_with([',', ';', ':', '.', ')']) || start == 0 && cut > 0 {
             return None;
         }
         let start = cut + start;

@@ -167,6 +167,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
     if args.stats {
         let mut stats = serde_json::to_value(summary.to_record())?;
         stats["peak_memory_bytes"] = serde_json::json!(progress::peak_memory());
+        stats["bytes_examined"] = serde_json::json!(summary.examined);
         eprintln!(
             "{}",
             serde_json::to_string_pretty(&stats).unwrap_or_default()

@@ -185,8 +185,12 @@ impl CompiledPatterns {
         let mut matches = 0usize;
         while at <= text.len() {
             let Some(m) = finder.search(&Input::new(text).span(at..text.len())) else {
+                crate::work::examined(text.len() - at);
                 break;
             };
+            // The finder read up to the match's end, the rule's reader the
+            // match again.
+            crate::work::examined(m.end() - at + m.len());
             matches += 1;
             if matches.is_multiple_of(CHECK_EVERY) {
                 budget.check("matching patterns")?;

@@ -344,45 +344,53 @@ fn the_torture_corpus_runs_end_to_end() {
 fn work_and_output_grow_linearly_with_hostile_inputs() {
     let pipeline =
         factmine::Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
-    let repeat = |unit: &str, bytes: usize| -> String { unit.repeat(bytes / unit.len() + 1) };
-    let shapes: [(&str, fn(&dyn Fn(&str, usize) -> String, usize) -> String); 10] = [
-        ("one-line article", |r, n| {
-            r(
-                "The Northfield Imaging Consortium (NIC) said 4,120 patients used the new \
-               EPR in March 2024, up 41 percent on last year. Westmoor Health NHS Trust \
-               spent £2.3 million on remote monitoring. ",
-                n,
-            )
-        }),
-        ("sentence-less paragraph", |r, n| {
-            r(
-                "12,345 people and 41 percent in March 2023 at NHS England; ",
-                n,
-            )
-        }),
-        ("grouped number", |r, n| format!("1{} people", r(",234", n))),
-        ("glued brackets", |r, n| r("(AB)", n)),
-        ("unclosed brackets", |r, n| r("Widget Lab (WL ", n)),
-        ("glued dated links", |r, n| {
-            r("https://example.org/2023/04/11/", n)
-        }),
-        ("list of percentages", |r, n| r("41% ", n)),
-        ("digits without end", |r, n| r("7", n)),
-        ("many headings", |r, n| {
-            r("Digital Update\n\nThe ICB added 2 wards.\n\n", n)
-        }),
-        ("counts with their nouns left out", |r, n| {
-            r(
-                "of the patients on the new pathway 310 were assessed, 52 referred and \
-               the hub will open in June; ",
-                n,
-            )
-        }),
+    // Each shape: a name, then text repeated to the size between a start
+    // and an end.
+    let shapes = [
+        (
+            "one-line article",
+            "",
+            "The Northfield Imaging Consortium (NIC) said 4,120 patients used the new \
+             EPR in March 2024, up 41 percent on last year. Westmoor Health NHS Trust \
+             spent £2.3 million on remote monitoring. ",
+            "",
+        ),
+        (
+            "sentence-less paragraph",
+            "",
+            "12,345 people and 41 percent in March 2023 at NHS England; ",
+            "",
+        ),
+        ("grouped number", "1", ",234", " people"),
+        ("glued brackets", "", "(AB)", ""),
+        ("unclosed brackets", "", "Widget Lab (WL ", ""),
+        (
+            "glued dated links",
+            "",
+            "https://example.org/2023/04/11/",
+            "",
+        ),
+        ("list of percentages", "", "41% ", ""),
+        ("digits without end", "", "7", ""),
+        (
+            "many headings",
+            "",
+            "Digital Update\n\nThe ICB added 2 wards.\n\n",
+            "",
+        ),
+        (
+            "counts with their nouns left out",
+            "",
+            "of the patients on the new pathway 310 were assessed, 52 referred and \
+             the hub will open in June; ",
+            "",
+        ),
     ];
     let small = 64 << 10;
-    for (name, make) in shapes {
+    for (name, first, unit, last) in shapes {
         let analyse = |bytes: usize| {
-            let text = format!("Title\n\n{}\n", make(&repeat, bytes));
+            let body = unit.repeat(bytes / unit.len() + 1);
+            let text = format!("Title\n\n{first}{body}{last}\n");
             let doc = factmine::Document::from_text(name, "shape.txt", text);
             let analysis = pipeline.analyse(&doc);
             let longest = analysis

@@ -309,6 +309,59 @@ fn decompression_bombs_are_refused_at_the_limit() {
     assert_eq!(texts, ["NHS England", "40 practices"]);
 }
 
+/// A file whose content runs past `--max-input-gb` (here about 100 KB) is
+/// read no further: the record being read fails with the file and line
+/// named, the records before it and the next file are processed.
+#[test]
+fn a_file_past_the_input_limit_is_read_no_further() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(tmp.path().join("a-many.jsonl.gz")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+    for i in 0..10_000 {
+        // 100 bytes a line.
+        let line = format!(
+            "{{\"id\": \"r{i:05}\", \"text\": \"T\\n\\nTwo trusts joined.{}\"}}\n",
+            " ".repeat(48)
+        );
+        assert_eq!(line.len(), 100);
+        enc.write_all(line.as_bytes()).unwrap();
+    }
+    enc.finish().unwrap();
+    write(tmp.path(), "b-next.txt", "T\n\nSix wards opened.\n");
+    let out = common::run(&[
+        "extract",
+        tmp.path().to_str().unwrap(),
+        "--out",
+        "-",
+        "--max-input-gb",
+        "0.0001",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // 0.0001 GB is 107,374 bytes: line 1074 runs past it.
+    let failures: Vec<&str> = stderr.lines().filter(|l| l.contains("skipped")).collect();
+    assert_eq!(failures.len(), 1, "{stderr}");
+    assert!(
+        failures[0].ends_with(
+            "a-many.jsonl.gz:1074: cannot read further: over the input limit of 107374 bytes (see --max-input-gb)"
+        ),
+        "{stderr}"
+    );
+    let facts: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let docs: std::collections::BTreeSet<&str> =
+        facts.iter().map(|f| f["doc"].as_str().unwrap()).collect();
+    assert_eq!(
+        docs.len(),
+        1073 + 1,
+        "every record before line 1074, and the next file"
+    );
+    assert!(docs.contains("r01072") && !docs.contains("r01073") && docs.contains("b-next"));
+}
+
 /// A document with far more candidates than its facts may number stops
 /// gathering them (memory stays bounded) and its first part is analysed
 /// again on its own, up to the limit.

@@ -350,17 +350,61 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Opens a file for reading, decompressing gzip when asked.
-fn open(path: &Path, gzip: bool, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+/// Ends a file's text after `left` more bytes (decompressed) with an
+/// error saying so: what one input file may hold, so that a small
+/// compressed file cannot make a run read without end.
+struct InputLimit<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for InputLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            // At the limit: the end of the file, or one byte too many.
+            return match self.inner.read(&mut [0u8])? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(format!(
+                    "over the input limit of {} bytes (see --max-input-gb)",
+                    self.limit
+                ))),
+            };
+        }
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Opens a file for reading, decompressing gzip when asked, to at most
+/// `limit` bytes of its (decompressed) content.
+fn open(
+    path: &Path,
+    gzip: bool,
+    count: Arc<AtomicU64>,
+    limit: u64,
+) -> io::Result<Box<dyn BufRead + Send>> {
     let file = Counting {
         inner: File::open(path)?,
         count,
     };
-    Ok(if gzip {
-        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
+    let limited = |inner: Box<dyn Read + Send>| InputLimit {
+        inner,
+        left: limit,
+        limit,
+    };
+    Ok(Box::new(BufReader::new(if gzip {
+        limited(Box::new(flate2::read::MultiGzDecoder::new(file)))
     } else {
-        Box::new(BufReader::new(file))
-    })
+        limited(Box::new(file))
+    })))
 }
 
 /// Reads every record of the sources in order, lazily.
@@ -370,6 +414,7 @@ pub struct Records {
     lines: Option<jsonl::Lines>,
     bytes_read: Arc<AtomicU64>,
     max_bytes: usize,
+    max_input: u64,
 }
 
 impl Records {
@@ -380,6 +425,7 @@ impl Records {
             lines: None,
             bytes_read: Arc::default(),
             max_bytes: usize::MAX / 4,
+            max_input: u64::MAX,
         }
     }
 
@@ -389,6 +435,14 @@ impl Records {
     /// decompression bomb costs the limit, not its inflated size.
     pub fn with_max_bytes(mut self, bytes: usize) -> Records {
         self.max_bytes = bytes;
+        self
+    }
+
+    /// Stops reading a file after `bytes` of its content (decompressed),
+    /// failing the record being read with the file and line named; the
+    /// run goes on with the next file.
+    pub fn with_max_input(mut self, bytes: u64) -> Records {
+        self.max_input = bytes;
         self
     }
 
@@ -404,6 +458,7 @@ impl Records {
             lines: Some(jsonl::Lines::new(name.to_string(), reader, usize::MAX / 4)),
             bytes_read: Arc::default(),
             max_bytes: usize::MAX / 4,
+            max_input: u64::MAX,
         }
     }
 
@@ -463,7 +518,8 @@ impl Iterator for Records {
                         id: None,
                         reason,
                     };
-                    let reader = match open(&path, gzip, Arc::clone(&self.bytes_read)) {
+                    let count = Arc::clone(&self.bytes_read);
+                    let reader = match open(&path, gzip, count, self.max_input) {
                         Ok(r) => r,
                         Err(e) => {
                             return Some(Err(fail(format!("cannot read: {}", io_reason(&e)))))
@@ -678,6 +734,27 @@ fn line_col(bytes: &[u8], pos: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_input_limit_lets_a_file_of_its_size_end_and_stops_a_longer_one() {
+        let read = |limit: u64| {
+            let mut reader = InputLimit {
+                inner: &b"0123456789"[..],
+                left: limit,
+                limit,
+            };
+            let mut out = Vec::new();
+            let result = reader.read_to_end(&mut out);
+            (out, result.map_err(|e| e.to_string()))
+        };
+        assert_eq!(read(10), (b"0123456789".to_vec(), Ok(10)));
+        let (out, result) = read(9);
+        assert_eq!(out, b"012345678");
+        assert_eq!(
+            result,
+            Err("over the input limit of 9 bytes (see --max-input-gb)".into())
+        );
+    }
 
     #[test]
     fn ids_are_relative_paths_without_extensions() {

@@ -120,6 +120,10 @@ pub struct ExtractArgs {
     /// Skip (and report) a document whose text is larger than this many MB.
     #[arg(long, default_value_t = 64)]
     pub max_doc_mb: usize,
+    /// Stop reading an input file after this many GB of its content
+    /// (decompressed): the record being read is reported, the run goes on.
+    #[arg(long, default_value_t = 64.0, value_parser = positive_gb)]
+    pub max_input_gb: f64,
     /// The most facts one document yields: a document with more keeps
     /// those of its first part, with a warning saying where they end.
     #[arg(long, default_value_t = 100_000)]
@@ -214,6 +218,14 @@ fn seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=1e9).contains(&v) => Ok(v),
         _ => Err(format!("{s:?} is not a number of seconds")),
+    }
+}
+
+/// Parses a size in GB above zero (fractions allowed).
+fn positive_gb(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err(format!("{s:?} is not a size in GB above 0")),
     }
 }
 

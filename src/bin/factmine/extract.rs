@@ -131,8 +131,9 @@ pub fn run(args: ExtractArgs) -> Outcome {
         resume_hint_on_interrupt(&args.out);
     }
     let total = ingest::total_size(&inputs.sources);
-    let records =
-        Records::new(inputs.sources).with_max_bytes(args.max_doc_mb.saturating_mul(1 << 20));
+    let records = Records::new(inputs.sources)
+        .with_max_bytes(args.max_doc_mb.saturating_mul(1 << 20))
+        .with_max_input((args.max_input_gb * f64::from(1u32 << 30)) as u64);
     let mut progress = Progress::new(total, records.bytes_read(), args.quiet);
     let options = RunOptions {
         threads: args.threads.map(usize::from),
@@ -200,6 +201,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
 fn options_record(args: &ExtractArgs) -> BTreeMap<String, String> {
     let mut options = BTreeMap::new();
     options.insert("max-doc-mb".into(), args.max_doc_mb.to_string());
+    options.insert("max-input-gb".into(), args.max_input_gb.to_string());
     options.insert("max-facts".into(), args.max_facts.to_string());
     options.insert("max-doc-seconds".into(), args.max_doc_seconds.to_string());
     if let Some(shard) = &args.shard {

@@ -7,7 +7,7 @@
 //! of the documents, resume after the records an interrupted run finished,
 //! and carry over unchanged documents from an earlier run.
 
-use crate::budget::{Budget, Limit};
+use crate::budget::{Budget, Limit, CANDIDATES_PER_FACT};
 use crate::document::Document;
 use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
@@ -489,10 +489,18 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Process
     };
     let mut doc = doc;
     if let Some(end) = analysis.facts_end {
+        let over = if end.by_candidates {
+            format!(
+                "{} candidate facts",
+                limits.max_facts.saturating_mul(CANDIDATES_PER_FACT)
+            )
+        } else {
+            format!("{} facts", limits.max_facts)
+        };
         doc.warnings.push(format!(
-            "facts from its first {end} of {} characters only: it holds more than {} facts (see --max-facts)",
+            "facts from its first {} of {} characters only: it holds more than {over} (see --max-facts)",
+            end.at,
             doc.text.chars().count(),
-            limits.max_facts
         ));
     }
     Processed::Done { doc, analysis }

@@ -62,4 +62,4 @@ pub mod work;
 
 pub use document::Document;
 pub use fact::{Fact, FactType, FactValue};
-pub use pipeline::{Analysis, Pipeline};
+pub use pipeline::{Analysis, FactsEnd, Pipeline};

@@ -41,9 +41,9 @@ pub struct Analysis {
     pub layout: Layout,
     /// Facts in text order (code-point offsets).
     pub facts: Vec<Fact>,
-    /// Where the facts stop, in code points, when the document holds more
-    /// than the budget allows: only the text before it was analysed.
-    pub facts_end: Option<usize>,
+    /// Where the facts stop when the document holds more than the budget
+    /// allows: only the text before it was analysed.
+    pub facts_end: Option<FactsEnd>,
     /// The bytes of text the analysis examined ([`crate::work`]).
     pub examined: u64,
 }
@@ -95,16 +95,29 @@ impl Pipeline {
                     _ => return Err(over),
                 },
             };
+            // Candidates become facts one to one, in text order: one more
+            // than allowed is enough to know where the facts must stop.
             let candidates: Vec<Candidate> = candidates
                 .into_iter()
                 .filter(|c| !layout.is_silent(c.start, c.end))
+                .take(
+                    budget
+                        .max_facts()
+                        .map_or(usize::MAX, |m| m.saturating_add(1)),
+                )
                 .collect();
             let mut facts = place(doc, &search, &layout, candidates, budget)?;
-            let mut facts_end = (end < doc.text.len()).then(|| text.chars().count());
+            let mut facts_end = (end < doc.text.len()).then(|| FactsEnd {
+                at: text.chars().count(),
+                by_candidates: true,
+            });
             if let Some(max) = budget.max_facts().filter(|&max| facts.len() > max) {
-                let cut = facts[max].start;
-                facts.retain(|f| f.start < cut);
-                facts_end = Some(cut);
+                let at = facts[max].start;
+                facts.retain(|f| f.start < at);
+                facts_end = Some(FactsEnd {
+                    at,
+                    by_candidates: false,
+                });
             }
             return Ok(Analysis {
                 reference,
@@ -168,6 +181,16 @@ impl Pipeline {
 /// itself in a text without any there.
 fn word_break_before(text: &str, at: usize) -> usize {
     text[..at].rfind(char::is_whitespace).unwrap_or(at)
+}
+
+/// Where a document's facts stop, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactsEnd {
+    /// The code point before which the text was analysed.
+    pub at: usize,
+    /// Why: `true` when the text after holds more candidates than the
+    /// facts allowed can need, `false` when the facts themselves are more.
+    pub by_candidates: bool,
 }
 
 /// How many of a text's first non-blank lines may hold its dateline.

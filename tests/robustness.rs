@@ -309,6 +309,33 @@ fn decompression_bombs_are_refused_at_the_limit() {
     assert_eq!(texts, ["NHS England", "40 practices"]);
 }
 
+/// A name defined once and repeated without end stops propagating at the
+/// candidate limit, and a text whose candidates all start in one place
+/// keeps nothing after it; both say where their facts end and why.
+#[test]
+fn floods_of_mentions_and_of_candidates_stop_at_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        serde_json::json!({"id": "mentions", "text": format!("T\n\nWidget Lab (WL) {}", "WL ".repeat(500))}),
+        serde_json::json!({"id": "number", "text": format!("T\n\n1{} people", ",234".repeat(500))}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let dump = write(dir.path(), "d.jsonl", &body);
+    let (code, facts, docs, _, _) = extract(&[&dump, "--max-facts", "10"]);
+    assert_eq!(code, Some(0));
+    let warnings: Vec<&Value> = docs.iter().map(|d| &d["warnings"][0]).collect();
+    assert_eq!(
+        warnings,
+        [
+            "facts from its first 43 of 1519 characters only: it holds more than 10 facts (see --max-facts)",
+            "facts from its first 2 of 2011 characters only: it holds more than 40 candidate facts (see --max-facts)"
+        ]
+    );
+    let texts: Vec<&str> = facts.iter().map(|f| f["text"].as_str().unwrap()).collect();
+    assert_eq!(texts[..3], ["Widget Lab", "WL", "WL"]);
+    assert_eq!(facts.len(), 10);
+}
+
 /// A file whose content runs past `--max-input-gb` (here about 100 KB) is
 /// read no further: the record being read fails with the file and line
 /// named, the records before it and the next file are processed.

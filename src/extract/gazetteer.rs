@@ -60,11 +60,17 @@ impl GazetteerMatcher {
         self.automaton.find_overlapping_iter(text).count()
     }
 
-    /// Every whole-word, case-accepted hit in `text`, in order of start.
-    pub fn find(&self, text: &str) -> Vec<Hit> {
-        crate::work::examined(text.len());
+    /// Every whole-word, case-accepted hit in `text`, in order of start;
+    /// the automaton stops once `most` are found (those ending first), so
+    /// a text that is one long list of names costs the limit, not its size.
+    pub fn find(&self, text: &str, most: usize) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let mut read = text.len();
         for m in self.automaton.find_overlapping_iter(text) {
+            if hits.len() == most {
+                read = m.end();
+                break;
+            }
             let (start, end) = (m.start(), m.end());
             if !is_boundary(text, start, end) {
                 continue;
@@ -84,6 +90,7 @@ impl GazetteerMatcher {
                 });
             }
         }
+        crate::work::examined(read);
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         hits
     }

@@ -19,6 +19,7 @@ use crate::fact::{DateKind, FactValue, OrganisationValue, TechnologyValue};
 use crate::rules::Table;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -193,7 +194,11 @@ impl Extractor {
         reference: Option<Reference>,
         budget: &Budget,
     ) -> Result<Vec<Candidate>, OverBudget> {
-        let (mut found, products) = self.gazetteer_candidates(search, reference.map(|r| r.date));
+        let most = budget
+            .max_facts()
+            .map_or(usize::MAX, |m| m.saturating_mul(CANDIDATES_PER_FACT));
+        let (mut found, products) =
+            self.gazetteer_candidates(search, reference.map(|r| r.date), most);
         check_candidates(budget, "matching gazetteers", &found)?;
         let mut known_ends: Vec<(FactType, usize)> =
             found.iter().map(|c| (c.fact_type, c.end)).collect();
@@ -205,7 +210,11 @@ impl Extractor {
             .collect();
         let alphabet = Alphabet::of(search);
         for file in &self.patterns {
-            file.scan(search, alphabet, budget, |rule, slots| {
+            // The candidates held are counted as they come, so a flood
+            // stops within a few hundred of the limit.
+            let held = Cell::new(found.len());
+            let check = || budget.check_candidates("matching patterns", held.get());
+            let scanned = file.scan(search, alphabet, check, |rule, slots| {
                 let mut c = self.normalise(file.fact_type, rule, slots, reference)?;
                 if rule.attr("name_ends_before_term") == Some("yes") {
                     if let Some(&(s, _)) = terms_starting_in(&known_terms, c.start + 1, c.end)
@@ -246,14 +255,17 @@ impl Extractor {
                         && term_with_generic_head(search, &c, &known_terms, &self.lexicon))
                 {
                     found.push(c);
+                    held.set(found.len());
                 }
                 Some(end)
-            })?;
+            });
+            scanned.map_err(|over| with_fits_before(over, &found))?;
             check_candidates(budget, "matching patterns", &found)?;
         }
         let mut kept = keep_longest(found);
         self.units_from_context(search, &mut kept);
-        propagate::propagate(search, &mut kept, &self.lexicon);
+        propagate::propagate(search, &mut kept, &self.lexicon, most);
+        check_candidates(budget, "propagating names", &kept)?;
         kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
         Ok(kept)
@@ -329,10 +341,11 @@ impl Extractor {
         &self,
         text: &str,
         reference: Option<Ymd>,
+        most: usize,
     ) -> (Vec<Candidate>, Vec<Candidate>) {
         let mut out = Vec::new();
         let mut products = Vec::new();
-        for hit in self.gazetteer.find(text) {
+        for hit in self.gazetteer.find(text, most.saturating_add(1)) {
             let kind_of = |e: &&usize| &self.entries[**e].kind;
             if let Some(stop) = hit
                 .entries
@@ -654,14 +667,20 @@ fn check_candidates(
 ) -> Result<(), OverBudget> {
     budget
         .check_candidates(stage, found.len())
-        .map_err(|mut over| {
-            if let Limit::Facts(max) = over.limit {
-                let mut starts: Vec<usize> = found.iter().map(|c| c.start).collect();
-                let half = (max.saturating_mul(CANDIDATES_PER_FACT) / 2).min(starts.len() - 1);
-                over.fits_before = Some(*starts.select_nth_unstable(half).1);
-            }
-            over
-        })
+        .map_err(|over| with_fits_before(over, found))
+}
+
+/// `over`, when it is too many candidates, with the offset before which
+/// half as many as allowed of `found` start.
+fn with_fits_before(mut over: OverBudget, found: &[Candidate]) -> OverBudget {
+    if let Limit::Facts(max) = over.limit {
+        let mut starts: Vec<usize> = found.iter().map(|c| c.start).collect();
+        if !starts.is_empty() {
+            let half = (max.saturating_mul(CANDIDATES_PER_FACT) / 2).min(starts.len() - 1);
+            over.fits_before = Some(*starts.select_nth_unstable(half).1);
+        }
+    }
+    over
 }
 
 /// Where a text's paragraph breaks (`"\n\n"`) and sentence ends (`". "`,

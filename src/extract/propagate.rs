@@ -47,8 +47,9 @@ struct Seed {
 /// Adds the mentions of names and acronyms established in `text` to
 /// `kept` (candidates after overlaps were resolved, stop phrases still in,
 /// sorted by start), where no candidate covers them yet; `kept` stays
-/// sorted by start.
-pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
+/// sorted by start. It stops adding once `kept` holds more than `most`
+/// (the caller's budget then says so).
+pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most: usize) {
     let mut taken: BTreeMap<usize, usize> = kept.iter().map(|c| (c.start, c.end)).collect();
     let mut seeds: Vec<(String, Seed)> = Vec::new();
     let mut added: Vec<Candidate> = Vec::new();
@@ -63,6 +64,9 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
         .collect();
     names_by_end.sort_unstable();
     for def in acronym_definitions(text) {
+        if kept.len() + added.len() > most {
+            break;
+        }
         // "(ICS)" after a name is its type, not a mention (guideline §6);
         // "Widget Exemplar (WE) programme" names a programme.
         let next = super::head(&text[def.end + 1..], 64)
@@ -162,6 +166,9 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon) {
             .expect("a few short names always build");
         crate::work::examined(text.len());
         for m in finder.find_iter(text) {
+            if kept.len() + added.len() > most {
+                break;
+            }
             let (start, end) = (m.start(), m.end());
             if !whole_word(text, start, end) || clashes(&taken, start, end) {
                 continue;
@@ -383,7 +390,7 @@ mod tests {
     fn acronyms_after_a_known_name_are_its_mentions() {
         let text = "Northfield Imaging Consortium (NIC) said so. NIC's staff and the NICE team.";
         let mut kept = vec![org(text, "Northfield Imaging Consortium", "org.network", 3)];
-        propagate(text, &mut kept, &lexicon());
+        propagate(text, &mut kept, &lexicon(), usize::MAX);
         let rule = "propagated:org.network@Northfield Imaging Consortium";
         assert_eq!(
             spans(text, &kept),
@@ -404,7 +411,7 @@ mod tests {
         let text = "The Eastshire Care Record (ECR) and Harbour Care Direct (HCD) and Urgent \
                     and Emergency Care (UEC). ECR, HCD, UEC.";
         let mut kept = Vec::new();
-        propagate(text, &mut kept, &lexicon());
+        propagate(text, &mut kept, &lexicon(), usize::MAX);
         let got: Vec<(String, FactType)> = spans(text, &kept)
             .into_iter()
             .map(|(s, t, _)| (s, t))
@@ -433,7 +440,7 @@ mod tests {
             "org.nhs_trust",
             3,
         )];
-        propagate(text, &mut kept, &lexicon());
+        propagate(text, &mut kept, &lexicon(), usize::MAX);
         assert_eq!(kept.len(), 2);
         assert_eq!(
             &text[kept[1].start..kept[1].end],
@@ -446,7 +453,7 @@ mod tests {
             "organisations.tsv:9",
             0,
         )];
-        propagate(text, &mut kept, &lexicon());
+        propagate(text, &mut kept, &lexicon(), usize::MAX);
         assert_eq!(kept.len(), 1);
     }
 

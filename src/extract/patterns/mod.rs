@@ -20,7 +20,7 @@ mod slots;
 pub use alphabet::Alphabet;
 pub use slots::Slots;
 
-use crate::budget::{Budget, OverBudget};
+use crate::budget::OverBudget;
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
 use hir::{ascii_boundaries, common_only};
@@ -169,12 +169,12 @@ impl CompiledPatterns {
     /// scan goes on from there, so words a rule captured as context but left
     /// out of its fact can start the next fact), or `None` when it rejected
     /// the match (the scan goes on from the next character).
-    /// The budget is checked every [`CHECK_EVERY`] matches.
+    /// `check` (the budget) is called every [`CHECK_EVERY`] matches.
     pub fn scan<'t>(
         &'t self,
         text: &'t str,
         alphabet: Alphabet,
-        budget: &Budget,
+        check: impl Fn() -> Result<(), OverBudget>,
         mut found: impl FnMut(&'t CompiledRule, &Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
         let finder = self.finder_for(alphabet);
@@ -193,7 +193,7 @@ impl CompiledPatterns {
             crate::work::examined(m.end() - at + m.len());
             matches += 1;
             if matches.is_multiple_of(CHECK_EVERY) {
-                budget.check("matching patterns")?;
+                check()?;
             }
             let index = m.pattern().as_usize();
             let rule = &self.rules[index];

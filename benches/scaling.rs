@@ -15,10 +15,24 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A hostile shape: a name, and its text at a size in bytes.
+/// A hostile shape: a name, its text at a size in bytes, and options for
+/// its runs.
 struct Shape {
     name: &'static str,
     make: fn(usize) -> String,
+    args: &'static [&'static str],
+}
+
+/// Facts no shape reaches: the document is analysed whole.
+const WHOLE: &[&str] = &["--max-facts", "100000000"];
+
+fn one_line_article(n: usize) -> String {
+    repeated(
+        "The Northfield Imaging Consortium (NIC) said 4,120 patients used the new \
+         EPR in March 2024, up 41 percent on last year. Westmoor Health NHS Trust \
+         spent £2.3 million on remote monitoring. ",
+        n,
+    )
 }
 
 fn repeated(unit: &str, bytes: usize) -> String {
@@ -31,43 +45,58 @@ fn repeated(unit: &str, bytes: usize) -> String {
     s
 }
 
-const SHAPES: [Shape; 5] = [
+fn figures_and_names(n: usize) -> String {
+    repeated(
+        "12,345 people and 41 percent in March 2023 at NHS England; ",
+        n,
+    )
+}
+
+const SHAPES: [Shape; 8] = [
     Shape {
         name: "one-line article (sentences, no paragraph break)",
-        make: |n| {
-            repeated(
-                "The Northfield Imaging Consortium (NIC) said 4,120 patients used the new \
-                 EPR in March 2024, up 41 percent on last year. Westmoor Health NHS Trust \
-                 spent £2.3 million on remote monitoring. ",
-                n,
-            )
-        },
+        make: one_line_article,
+        args: &[],
+    },
+    Shape {
+        name: "the same, analysed whole (--max-facts raised)",
+        make: one_line_article,
+        args: WHOLE,
     },
     Shape {
         name: "sentence-less paragraph of figures and names",
-        make: |n| {
-            repeated(
-                "12,345 people and 41 percent in March 2023 at NHS England; ",
-                n,
-            )
-        },
+        make: figures_and_names,
+        args: &[],
+    },
+    Shape {
+        name: "the same, analysed whole (--max-facts raised)",
+        make: figures_and_names,
+        args: WHOLE,
     },
     Shape {
         name: "one grouped number (1,234,234,…)",
         make: |n| format!("1{} people", repeated(",234", n)),
+        args: &[],
+    },
+    Shape {
+        name: "a name defined once, then its acronym repeated",
+        make: |n| format!("Widget Lab (WL) {}", repeated("WL ", n)),
+        args: &[],
     },
     Shape {
         name: "acronyms in brackets, glued",
         make: |n| repeated("Widget Lab (WL)", n),
+        args: &[],
     },
     Shape {
         name: "dated links, glued",
         make: |n| repeated("https://example.org/2023/04/11/", n),
+        args: &[],
     },
 ];
 
 /// One run: seconds, peak memory in MB, bytes examined, and the outcome.
-fn extract(input: &Path) -> (f64, u64, u64, String) {
+fn extract(input: &Path, args: &[&str]) -> (f64, u64, u64, String) {
     let out = root().join("target/bench-data/scaling-out");
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_factmine"))
@@ -76,6 +105,7 @@ fn extract(input: &Path) -> (f64, u64, u64, String) {
         .arg("--out")
         .arg(&out)
         .args(["--threads", "1", "--stats"])
+        .args(args)
         .output()
         .unwrap();
     let seconds = started.elapsed().as_secs_f64();
@@ -111,13 +141,13 @@ fn write(name: &str, text: &str) -> PathBuf {
 }
 
 /// Prints one row a size, with time's growth over the row before.
-fn rows(label: &str, inputs: impl Iterator<Item = (String, PathBuf)>) {
+fn rows(label: &str, args: &[&str], inputs: impl Iterator<Item = (String, PathBuf)>) {
     println!("\n{label}");
     println!("| size | seconds | ×time | peak MB | bytes examined | outcome |");
     println!("|---|---|---|---|---|---|");
     let mut before: Option<f64> = None;
     for (size, path) in inputs {
-        let (seconds, peak, examined, outcome) = extract(&path);
+        let (seconds, peak, examined, outcome) = extract(&path, args);
         let growth = before.map_or("".into(), |b| format!("{:.2}", seconds / b));
         println!("| {size} | {seconds:.2} | {growth} | {peak} | {examined} | {outcome} |");
         before = Some(seconds);
@@ -139,6 +169,7 @@ fn main() {
     for shape in &SHAPES {
         rows(
             shape.name,
+            shape.args,
             sizes.iter().map(|&mb| {
                 let text = format!("Title\n\n{}\n", (shape.make)(mb << 20));
                 (format!("{mb} MB"), write("shape.txt", &text))
@@ -147,6 +178,7 @@ fn main() {
     }
     rows(
         "HTML nested <div>, unclosed",
+        &[],
         [25_000, 50_000, 100_000, 200_000].into_iter().map(|depth| {
             let html = format!(
                 "<html><body><h1>Deep</h1>{}<p>It cost £4.1 million.</p></body></html>",

@@ -31,6 +31,10 @@ impl std::fmt::Debug for Lines {
     }
 }
 
+/// The longest document id a record may give, in bytes: every fact
+/// carries its document's id, so a longer one would multiply the output.
+pub const MAX_ID_BYTES: usize = 2048;
+
 impl Lines {
     pub(super) fn new(name: String, reader: Box<dyn BufRead + Send>, max_line: usize) -> Lines {
         Lines {
@@ -143,6 +147,15 @@ impl Lines {
             Some(_) => return Err(self.error(None, "`id` must be a non-empty string".into())),
             None => return Err(self.error(None, "missing `id`".into())),
         };
+        if id.len() > MAX_ID_BYTES {
+            return Err(self.error(
+                None,
+                format!(
+                    "`id` too long: {} bytes (the most is {MAX_ID_BYTES}: every fact carries it)",
+                    id.len()
+                ),
+            ));
+        }
         let fail = |reason: String| self.error(Some(id.clone()), reason);
         let source = format!("{}:{}", self.name, self.line);
         let mut doc = match (string_field(&obj, "text"), string_field(&obj, "html")) {
@@ -184,7 +197,8 @@ impl Lines {
             match Ymd::parse_iso(published) {
                 Some(d) => doc.published = Some(d),
                 None => doc.warnings.push(format!(
-                    "`published` {published:?} is not a YYYY-MM-DD date; ignored"
+                    "`published` {:?} is not a YYYY-MM-DD date; ignored",
+                    crate::text::cut_around(published, 0, 0, 40)
                 )),
             }
         }
@@ -303,6 +317,35 @@ mod tests {
         assert_eq!(
             h.warnings,
             vec!["`published` \"11/04/2023\" is not a YYYY-MM-DD date; ignored"]
+        );
+    }
+
+    /// Values every fact or warning carries are bounded: a record with an
+    /// id over 2 KB is refused, and a bad `published` is quoted cut.
+    #[test]
+    fn long_ids_are_refused_and_long_bad_dates_quoted_cut() {
+        let long_id = "x".repeat(MAX_ID_BYTES + 1);
+        let records = read(&format!(
+            "{}\n{}\n",
+            serde_json::json!({"id": long_id, "text": "T\n\nBody."}),
+            serde_json::json!({"id": "p", "text": "T\n\nBody.", "published": "9".repeat(5000)}),
+        ));
+        let err = records[0].as_ref().unwrap_err();
+        assert_eq!(
+            (err.line, err.id.as_deref(), err.reason.as_str()),
+            (
+                Some(1),
+                None,
+                "`id` too long: 2049 bytes (the most is 2048: every fact carries it)"
+            )
+        );
+        let p = records[1].as_ref().unwrap();
+        assert_eq!(
+            p.warnings,
+            vec![format!(
+                "`published` \"{}…\" is not a YYYY-MM-DD date; ignored",
+                "9".repeat(40)
+            )]
         );
     }
 }

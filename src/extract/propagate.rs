@@ -16,7 +16,7 @@ use crate::fact::FactType;
 use crate::fact::FactValue;
 use crate::rules::Lexicon;
 use crate::rules::Table;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -160,7 +160,11 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
     seeds
         .retain(|(name, _)| !lexicon.contains(Table::NameStops, name) && seen.insert(name.clone()));
     if !seeds.is_empty() {
+        // A few names, searched once in one document: an NFA, quick to
+        // build, rather than a DFA that pays its construction back only
+        // over much more text.
         let finder = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(seeds.iter().map(|(n, _)| n.as_str()))
             .expect("a few short names always build");

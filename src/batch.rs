@@ -589,7 +589,7 @@ pub enum Event<'a> {
 /// being resumed (or is empty).
 pub fn run(
     pipeline: &Pipeline,
-    mut records: impl Iterator<Item = Record>,
+    mut records: impl Iterator<Item = Record> + Send,
     options: &RunOptions,
     sink: &mut dyn Sink,
     mut summary: Summary,
@@ -615,18 +615,20 @@ pub fn run(
             seen.mark(&mut record);
         }
     }
-    // While the workers analyse one batch, this thread writes the one
-    // before and reads the one after: reading (decompressing, parsing) and
-    // writing overlap the analysis instead of leaving cores idle. A batch is
-    // the records read in one go (some may belong to other shards); each
-    // ends with a checkpoint.
+    // Three stages overlap: a reader thread reads the next batch
+    // (decompressing, parsing, marking repeated ids) while the workers
+    // analyse one and this thread writes the one before, so neither
+    // reading nor writing leaves the cores idle. A batch is the records
+    // read in one go (some may belong to other shards); each ends with a
+    // checkpoint.
     let batch_size = options.batch_size.max(1);
     let renderer = sink.renderer();
     let renderer = renderer.as_deref();
     type Done = (Processed, Option<Rendered>);
     std::thread::scope(|scope| -> io::Result<()> {
-        let mut working: Option<(ScopedJoinHandle<Vec<Done>>, usize)> = None;
-        loop {
+        // One batch waits ready beside the one being read.
+        let (ready, batches) = std::sync::mpsc::sync_channel::<(Vec<Record>, usize)>(1);
+        scope.spawn(move || loop {
             let before = consumed;
             let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
             for mut record in records.by_ref().take(batch_size) {
@@ -636,7 +638,14 @@ pub fn run(
                     batch.push(record);
                 }
             }
-            let next = (consumed > before).then(|| {
+            // The end of the input, or this thread stopped writing.
+            if consumed == before || ready.send((batch, consumed)).is_err() {
+                return;
+            }
+        });
+        let mut working: Option<(ScopedJoinHandle<Vec<Done>>, usize)> = None;
+        loop {
+            let next = batches.recv().ok().map(|(batch, consumed)| {
                 let pool = &pool;
                 let analyse = move || {
                     pool.install(|| {

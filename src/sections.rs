@@ -272,11 +272,25 @@ pub fn title_line(text: &str) -> Option<&str> {
     let first = lines.next()?.trim();
     let blank_after = lines.next().is_some_and(|l| l.trim().is_empty());
     let headline = !first.ends_with(['.', ':', ',', ';'])
-        && first.split_whitespace().nth(30).is_none()
+        && first.split_whitespace().nth(HEADLINE_WORDS).is_none()
         && !is_list_item(first)
         && first.chars().any(char::is_alphabetic);
     (blank_after && headline).then_some(first)
 }
+
+/// Whether a text's first non-empty line can be its title: more text
+/// follows it, and it is no longer than a headline (30 words, the room
+/// [`title_line`] gives).
+pub fn first_line_can_be_title(text: &str) -> bool {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    lines
+        .next()
+        .is_some_and(|first| first.split_whitespace().nth(HEADLINE_WORDS).is_none())
+        && lines.next().is_some()
+}
+
+/// The most words a headline has.
+const HEADLINE_WORDS: usize = 30;
 
 /// Whether a line reads as a heading (guideline §2): short, with letters,
 /// not ending in `.`, `:`, `,` or `;`, not a list item.

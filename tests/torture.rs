@@ -78,6 +78,13 @@ fn the_torture_corpus_runs_end_to_end() {
     // Binary and empty.
     write(&dir, "nul.txt", b"Title\n\nText\x00more\n");
     write(&dir, "empty.txt", b"");
+    // A one-line article with no title line: all of it is body.
+    write(
+        &dir,
+        "one-line-no-title.txt",
+        "The trust saw 41 percent more visits in March 2023, and NHS England paid £2 million for the EPR."
+            .as_bytes(),
+    );
     write(&dir, "empty-dump.jsonl", b"");
     // Huge and pathological.
     let mut huge = b"Title\n\n".to_vec();
@@ -209,6 +216,10 @@ fn the_torture_corpus_runs_end_to_end() {
         one("failed", "binary file: NUL byte at line 3, column 5")
     );
     assert_eq!(status("empty.txt"), one("failed", "empty file: no text"));
+    assert_eq!(status("one-line-no-title"), one("processed", "[]"));
+    let one_line = by_source("one-line-no-title")[0];
+    assert_eq!(one_line["facts"], 5, "every fact of the one line");
+    assert_eq!(one_line["title"], Value::Null);
     assert!(
         by_source("empty-dump").is_empty(),
         "an empty dump has no records"
@@ -280,7 +291,7 @@ fn the_torture_corpus_runs_end_to_end() {
     let n = |k: &str| d[k].as_u64().unwrap();
     assert_eq!(n("read"), docs.len() as u64);
     assert_eq!(n("read"), n("processed") + n("warned") + n("failed"));
-    assert_eq!(docs.len(), 4 + 2 + 2 + 2 + 4 + 5 + gz.len());
+    assert_eq!(docs.len(), 4 + 2 + 2 + 2 + 1 + 4 + 5 + gz.len());
 
     // Offsets are code points into the text as read.
     let facts: Vec<Value> = std::fs::read_to_string(out.join("facts.jsonl"))

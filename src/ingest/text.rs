@@ -10,6 +10,14 @@ use crate::document::Document;
 pub(super) fn read_text(id: &str, source: &str, text: String) -> Result<Document, String> {
     let (meta, body) = split_front_matter(&text);
     let mut doc = Document::from_text(id, source, body.to_string());
+    // The first line is the title (guideline §1) when it can be one: not
+    // when it is all the text there is, nor when it runs past a headline's
+    // length (a one-line article, or one that opens with its first
+    // paragraph), whose facts would otherwise be lost as a title's.
+    if !crate::sections::first_line_can_be_title(&doc.text) {
+        doc.title = None;
+        doc.title_in_text = false;
+    }
     for (line, key, value) in meta {
         match key.as_str() {
             "published" | "date" => match Ymd::parse_iso(&value) {
@@ -82,6 +90,25 @@ mod tests {
         assert_eq!(doc.text, "Title here\n\nBody.\n");
         assert_eq!(doc.title.as_deref(), Some("Title here"));
         assert!(doc.title_in_text);
+    }
+
+    #[test]
+    fn the_first_line_is_the_title_only_when_it_can_be_one() {
+        let title = |text: &str| {
+            let doc = read_text("a", "a.txt", text.into()).unwrap();
+            (doc.title, doc.title_in_text)
+        };
+        assert_eq!(
+            title("Trust opens a virtual ward\nIt has 40 beds.\n"),
+            (Some("Trust opens a virtual ward".into()), true)
+        );
+        // All there is: a one-line article.
+        assert_eq!(title("The trust opened 40 beds in May.\n"), (None, false));
+        // Longer than a headline: the article opens with its first paragraph.
+        let opening = format!("{} the end.\n\nMore.\n", "word ".repeat(30));
+        assert_eq!(title(&opening), (None, false));
+        let headline = format!("{}end\n\nMore.\n", "word ".repeat(29));
+        assert_eq!(title(&headline).1, true);
     }
 
     #[test]

@@ -108,7 +108,7 @@ mod tests {
         let opening = format!("{} the end.\n\nMore.\n", "word ".repeat(30));
         assert_eq!(title(&opening), (None, false));
         let headline = format!("{}end\n\nMore.\n", "word ".repeat(29));
-        assert_eq!(title(&headline).1, true);
+        assert!(title(&headline).1);
     }
 
     #[test]

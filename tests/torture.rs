@@ -104,6 +104,11 @@ fn the_torture_corpus_runs_end_to_end() {
         "</div>".repeat(100_000)
     );
     write(&dir, "html-deep.html", nested.as_bytes());
+    let many = format!(
+        "<html><body><article><h1>Many</h1>{}<p>It cost £4.1 million.</p></article></body></html>",
+        "<p>x</p>".repeat(150_000)
+    );
+    write(&dir, "html-many-elements.html", many.as_bytes());
     let script = format!(
         "<html><head><script>{}</script></head><body><article><h1>T</h1><p>It cost £4.1 million.</p></article><script>{}</script></body></html>",
         "var x = '41 percent';".repeat(200_000),
@@ -245,10 +250,18 @@ fn the_torture_corpus_runs_end_to_end() {
         status("html-deep"),
         one(
             "warned",
-            r#"["HTML nested deeper than 256 elements: the deeper tags were dropped, their text kept"]"#
+            r#"["HTML nested deeper than 256 elements: the deeper tags were dropped, their text kept","HTML with more than 100000 elements: the tags after them were dropped, their text kept"]"#
         )
     );
     assert_eq!(by_source("html-deep")[0]["facts"], 1);
+    assert_eq!(
+        status("html-many-elements"),
+        one(
+            "warned",
+            r#"["HTML with more than 100000 elements: the tags after them were dropped, their text kept"]"#
+        )
+    );
+    assert_eq!(by_source("html-many-elements")[0]["facts"], 1);
     assert_eq!(
         by_source("html-99-percent-script")[0]["facts"],
         1,
@@ -291,7 +304,7 @@ fn the_torture_corpus_runs_end_to_end() {
     let n = |k: &str| d[k].as_u64().unwrap();
     assert_eq!(n("read"), docs.len() as u64);
     assert_eq!(n("read"), n("processed") + n("warned") + n("failed"));
-    assert_eq!(docs.len(), 4 + 2 + 2 + 2 + 1 + 4 + 5 + gz.len());
+    assert_eq!(docs.len(), 4 + 2 + 2 + 2 + 1 + 5 + 5 + gz.len());
 
     // Offsets are code points into the text as read.
     let facts: Vec<Value> = std::fs::read_to_string(out.join("facts.jsonl"))

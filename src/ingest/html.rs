@@ -25,12 +25,22 @@ pub struct HtmlArticle {
     /// Elements nested deeper than [`MAX_DEPTH`] had their tags dropped
     /// (their text kept) before parsing.
     pub flattened: bool,
+    /// The page has more than [`MAX_ELEMENTS`] elements: the tags after
+    /// them were dropped (their text kept) before parsing.
+    pub thinned: bool,
 }
 
 /// The deepest element nesting parsed as such: deeper tags are dropped
 /// before the HTML parser sees them (their text stays), because its cost
 /// grows faster than the nesting (no real article nests this deep).
 pub const MAX_DEPTH: usize = 256;
+
+/// The most elements parsed as such: the tags after them are dropped
+/// before the HTML parser sees them (their text stays, a block's tag
+/// leaving a space), because the parsed tree costs memory by the element
+/// (a page of 16 MB of `<br>` took 1.5 GB) and no real article has this
+/// many.
+pub const MAX_ELEMENTS: usize = 100_000;
 
 /// Elements that have no end tag, or whose end tag may be left out (the
 /// parser closes them itself): they are not counted as nesting.
@@ -40,11 +50,24 @@ const UNNESTED: &[&str] = &[
     "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
 ];
 
-/// `source` with the tags of elements nested deeper than `max` left out,
-/// in one pass; `None` when nothing is that deep.
-pub fn flatten_deep(source: &str, max: usize) -> Option<String> {
+/// What [`flatten`] made of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Flattened {
+    /// The page with tags left out; `None` when none was.
+    pub source: Option<String>,
+    /// Tags nested too deep were left out.
+    pub deep: bool,
+    /// Tags past the most elements were left out.
+    pub many: bool,
+}
+
+/// `source` with the tags of elements nested deeper than `max_depth`, and
+/// every tag after the first `max_elements` elements, left out, in one
+/// pass. A block's tag left out leaves a space, so its words stay apart.
+pub fn flatten(source: &str, max_depth: usize, max_elements: usize) -> Flattened {
     let bytes = source.as_bytes();
-    let mut out: Option<String> = None;
+    let mut flat = Flattened::default();
+    let mut elements = 0usize;
     let (mut depth, mut dropped, mut copied, mut at) = (0usize, 0usize, 0usize, 0usize);
     while let Some(off) = source[at..].find('<') {
         let start = at + off;
@@ -91,11 +114,15 @@ pub fn flatten_deep(source: &str, max: usize) -> Option<String> {
             continue;
         }
         let self_closing = source[..tag_end].ends_with("/>");
-        if UNNESTED.contains(&name.as_str()) || self_closing {
-            at = tag_end;
-            continue;
+        if !closing {
+            elements += 1;
         }
-        let drop = if closing {
+        let drop = if elements > max_elements {
+            flat.many = true;
+            true
+        } else if UNNESTED.contains(&name.as_str()) || self_closing {
+            false
+        } else if closing {
             if dropped > 0 {
                 dropped -= 1;
                 true
@@ -103,24 +130,30 @@ pub fn flatten_deep(source: &str, max: usize) -> Option<String> {
                 depth = depth.saturating_sub(1);
                 false
             }
-        } else if depth >= max {
+        } else if depth >= max_depth {
             dropped += 1;
+            flat.deep = true;
             true
         } else {
             depth += 1;
             false
         };
         if drop {
-            let o = out.get_or_insert_with(|| String::with_capacity(source.len()));
+            let o = flat
+                .source
+                .get_or_insert_with(|| String::with_capacity(source.len()));
             o.push_str(&source[copied..start]);
+            if name == "br" || BLOCKS.contains(&name.as_str()) {
+                o.push(' ');
+            }
             copied = tag_end;
         }
         at = tag_end;
     }
-    out.map(|mut o| {
+    if let Some(o) = &mut flat.source {
         o.push_str(&source[copied..]);
-        o
-    })
+    }
+    flat
 }
 
 const DROPPED: &[&str] = &[
@@ -163,10 +196,11 @@ const BLOCKS: &[&str] = &[
 
 /// Extracts the article text and metadata from an HTML page or fragment.
 pub fn extract_html(source: &str) -> HtmlArticle {
-    let flat = flatten_deep(source, MAX_DEPTH);
-    let html = Html::parse_document(flat.as_deref().unwrap_or(source));
+    let flat = flatten(source, MAX_DEPTH, MAX_ELEMENTS);
+    let html = Html::parse_document(flat.source.as_deref().unwrap_or(source));
     let mut article = HtmlArticle {
-        flattened: flat.is_some(),
+        flattened: flat.deep,
+        thinned: flat.many,
         ..HtmlArticle::default()
     };
     let mut page_title = None;
@@ -320,13 +354,17 @@ pub(super) fn into_document(
         source: source.to_string(),
         url: article.url,
         text: article.text,
-        warnings: if article.flattened {
-            vec![format!(
+        warnings: [
+            article.flattened.then(|| format!(
                 "HTML nested deeper than {MAX_DEPTH} elements: the deeper tags were dropped, their text kept"
-            )]
-        } else {
-            Vec::new()
-        },
+            )),
+            article.thinned.then(|| format!(
+                "HTML with more than {MAX_ELEMENTS} elements: the tags after them were dropped, their text kept"
+            )),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         repeat: 0,
     })
 }
@@ -342,7 +380,7 @@ mod tests {
             "<div>".repeat(300),
             "</div>".repeat(300)
         );
-        let flat = flatten_deep(&deep, 256).unwrap();
+        let flat = flatten(&deep, 256, MAX_ELEMENTS).source.unwrap();
         assert_eq!(flat.matches("<div>").count(), 256);
         assert_eq!(flat.matches("</div>").count(), 256);
         assert!(flat.contains("text"));
@@ -351,13 +389,27 @@ mod tests {
             "<body>{}<script>var s = '<div><div>';</script><!-- <div> --></body>",
             "<p>para<br><img src=x>".repeat(1000)
         );
-        assert_eq!(flatten_deep(&page, 256), None);
+        assert_eq!(flatten(&page, 256, MAX_ELEMENTS), Flattened::default());
         let a = extract_html(&format!(
             "<body>{}Deep words.</body>",
             "<div>".repeat(50_000)
         ));
         assert!(a.flattened);
         assert_eq!(a.text, "Deep words.\n");
+    }
+
+    #[test]
+    fn tags_past_the_most_elements_are_dropped_leaving_blocks_apart() {
+        let page = "<body><p>One</p><p>Two</p><p>Three<br>Four <b>bold</b></p></body>";
+        let flat = flatten(page, 256, 3);
+        assert!(flat.many && !flat.deep);
+        // body, p, p are parsed; the rest leave spaces (blocks, breaks) or
+        // nothing (inline tags).
+        assert_eq!(
+            flat.source.as_deref(),
+            Some("<body><p>One</p><p>Two</p> Three Four bold ")
+        );
+        assert_eq!(flatten(page, 256, 7), Flattened::default());
     }
 
     #[test]

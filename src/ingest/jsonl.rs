@@ -136,11 +136,16 @@ impl Lines {
                 ),
             )
         })?;
-        let value: Value =
+        if !line.trim_start().starts_with('{') {
+            // Checked first: a typed record would also read an array.
+            return Err(match serde_json::from_str::<serde::de::IgnoredAny>(line) {
+                Ok(_) => self.error(None, "not a JSON object".into()),
+                Err(e) => self.error(None, format!("not JSON: {e}")),
+            });
+        }
+        let record: Fields =
             serde_json::from_str(line).map_err(|e| self.error(None, format!("not JSON: {e}")))?;
-        let Value::Object(obj) = value else {
-            return Err(self.error(None, "not a JSON object".into()));
-        };
+        let obj = record.into_map();
         let id = match obj.get("id") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
@@ -210,6 +215,36 @@ impl Lines {
 }
 
 /// A string field: absent or null is `None`; any other type is an error.
+/// The fields of a record factmine reads. Any others are passed over
+/// unread, however deeply they nest (only the fields read count against
+/// the JSON parser's nesting limit).
+#[derive(serde::Deserialize)]
+struct Fields {
+    id: Option<Value>,
+    text: Option<Value>,
+    html: Option<Value>,
+    title: Option<Value>,
+    published: Option<Value>,
+    url: Option<Value>,
+}
+
+impl Fields {
+    /// The fields given, by name.
+    fn into_map(self) -> Map<String, Value> {
+        [
+            ("id", self.id),
+            ("text", self.text),
+            ("html", self.html),
+            ("title", self.title),
+            ("published", self.published),
+            ("url", self.url),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_string(), v?)))
+        .collect()
+    }
+}
+
 fn string_field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -317,6 +352,28 @@ mod tests {
         assert_eq!(
             h.warnings,
             vec!["`published` \"11/04/2023\" is not a YYYY-MM-DD date; ignored"]
+        );
+    }
+
+    /// Fields factmine does not read are passed over however deeply they
+    /// nest; a line that is JSON but not an object, or not JSON, is named.
+    #[test]
+    fn unread_fields_may_nest_deeply_and_non_objects_are_refused() {
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let records = read(&format!(
+            "{{\"id\": \"d\", \"meta\": {deep}, \"text\": \"T\\n\\nBody.\"}}\n[1, 2]\n[1, \n"
+        ));
+        assert_eq!(records[0].as_ref().unwrap().text, "T\n\nBody.");
+        let reasons: Vec<&str> = records[1..]
+            .iter()
+            .map(|r| r.as_ref().unwrap_err().reason.as_str())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "not a JSON object",
+                "not JSON: EOF while parsing a value at line 2 column 0"
+            ]
         );
     }
 

@@ -169,7 +169,7 @@ impl Lines {
                 if text.trim().is_empty() {
                     return Err(fail("`text` is empty".into()));
                 }
-                let mut doc = Document::from_text(&id, &source, text.to_string());
+                let mut doc = Document::from_text(&id, &source, lone_cr_as_lf(text));
                 // The text is the body: its first line is the title only
                 // when it stands alone and reads as a heading (guideline
                 // §2), so a one-line or title-less record loses nothing.
@@ -215,6 +215,26 @@ impl Lines {
 }
 
 /// A string field: absent or null is `None`; any other type is an error.
+/// A record's text with each carriage return that ends a line alone (old
+/// Mac line ends) made a line feed, so its lines, headings and paragraphs
+/// read as they do with `\n`. One character for another: offsets into the
+/// text as given stay the same (a `\r\n` is left as it is).
+fn lone_cr_as_lf(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    out
+}
+
 /// The fields of a record factmine reads. Any others are passed over
 /// unread, however deeply they nest (only the fields read count against
 /// the JSON parser's nesting limit).
@@ -353,6 +373,18 @@ mod tests {
             h.warnings,
             vec!["`published` \"11/04/2023\" is not a YYYY-MM-DD date; ignored"]
         );
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_and_keep_offsets() {
+        let records = read(concat!(
+            r#"{"id": "cr", "text": "Trust news\r\rBody one.\r\nBody two.\r"}"#,
+            "\n"
+        ));
+        let doc = records[0].as_ref().unwrap();
+        assert_eq!(doc.text, "Trust news\n\nBody one.\r\nBody two.\n");
+        assert_eq!(doc.title.as_deref(), Some("Trust news"));
+        assert!(doc.title_in_text);
     }
 
     /// Fields factmine does not read are passed over however deeply they

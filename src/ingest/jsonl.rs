@@ -136,6 +136,8 @@ impl Lines {
                 ),
             )
         })?;
+        // Without its line end, so the parser's positions are in this line.
+        let line = line.trim_end_matches(['\n', '\r']);
         if !line.trim_start().starts_with('{') {
             // Checked first: a typed record would also read an array.
             return Err(match serde_json::from_str::<serde::de::IgnoredAny>(line) {
@@ -404,7 +406,7 @@ mod tests {
             reasons,
             [
                 "not a JSON object",
-                "not JSON: EOF while parsing a value at line 2 column 0"
+                "not JSON: EOF while parsing a value at line 1 column 4"
             ]
         );
     }

@@ -6,7 +6,7 @@ use super::{html, InputError, Record};
 use crate::calendar::Ymd;
 use crate::document::Document;
 use crate::text::io_reason;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::io::BufRead;
 
 /// The records of one JSON-lines stream, read lazily.
@@ -147,8 +147,7 @@ impl Lines {
         }
         let record: Fields =
             serde_json::from_str(line).map_err(|e| self.error(None, format!("not JSON: {e}")))?;
-        let obj = record.into_map();
-        let id = match obj.get("id") {
+        let id = match &record.id {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             Some(_) => return Err(self.error(None, "`id` must be a non-empty string".into())),
@@ -165,7 +164,10 @@ impl Lines {
         }
         let fail = |reason: String| self.error(Some(id.clone()), reason);
         let source = format!("{}:{}", self.name, self.line);
-        let mut doc = match (string_field(&obj, "text"), string_field(&obj, "html")) {
+        let mut doc = match (
+            string_field(&record.text, "text"),
+            string_field(&record.html, "html"),
+        ) {
             (Ok(Some(text)), _) => {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
                 if text.trim().is_empty() {
@@ -188,7 +190,7 @@ impl Lines {
         if doc.text.contains('\0') {
             return Err(fail("binary content: NUL character in the text".into()));
         }
-        match string_field(&obj, "title").map_err(&fail)? {
+        match string_field(&record.title, "title").map_err(&fail)? {
             Some(title) => {
                 let title = title.trim().to_string();
                 doc.title_in_text = crate::document::first_line(&doc.text) == Some(title.as_str());
@@ -200,7 +202,7 @@ impl Lines {
             }
             None => {}
         }
-        if let Some(published) = string_field(&obj, "published").map_err(&fail)? {
+        if let Some(published) = string_field(&record.published, "published").map_err(&fail)? {
             match Ymd::parse_iso(published) {
                 Some(d) => doc.published = Some(d),
                 None => doc.warnings.push(format!(
@@ -209,7 +211,7 @@ impl Lines {
                 )),
             }
         }
-        if let Some(url) = string_field(&obj, "url").map_err(&fail)? {
+        if let Some(url) = string_field(&record.url, "url").map_err(&fail)? {
             doc.url = Some(url.to_string());
         }
         Ok(doc)
@@ -250,25 +252,8 @@ struct Fields {
     url: Option<Value>,
 }
 
-impl Fields {
-    /// The fields given, by name.
-    fn into_map(self) -> Map<String, Value> {
-        [
-            ("id", self.id),
-            ("text", self.text),
-            ("html", self.html),
-            ("title", self.title),
-            ("published", self.published),
-            ("url", self.url),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.to_string(), v?)))
-        .collect()
-    }
-}
-
-fn string_field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
-    match obj.get(key) {
+fn string_field<'a>(value: &'a Option<Value>, key: &str) -> Result<Option<&'a str>, String> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(format!(

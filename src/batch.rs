@@ -7,7 +7,7 @@
 //! of the documents, resume after the records an interrupted run finished,
 //! and carry over unchanged documents from an earlier run.
 
-use crate::budget::{Budget, Limit, CANDIDATES_PER_FACT};
+use crate::budget::{candidates_for, Budget, Limit};
 use crate::document::Document;
 use crate::fact::FactType;
 use crate::ingest::{InputError, Record};
@@ -490,10 +490,7 @@ fn process(pipeline: &Pipeline, record: Record, options: &RunOptions) -> Process
     let mut doc = doc;
     if let Some(end) = analysis.facts_end {
         let over = if end.by_candidates {
-            format!(
-                "{} candidate facts",
-                limits.max_facts.saturating_mul(CANDIDATES_PER_FACT)
-            )
+            format!("{} candidate facts", candidates_for(limits.max_facts))
         } else {
             format!("{} facts", limits.max_facts)
         };

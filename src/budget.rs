@@ -21,6 +21,12 @@ pub struct Budget {
 /// per fact allowed.
 pub const CANDIDATES_PER_FACT: usize = 4;
 
+/// How many candidates the stages may hold when `max_facts` facts are
+/// allowed.
+pub fn candidates_for(max_facts: usize) -> usize {
+    max_facts.saturating_mul(CANDIDATES_PER_FACT)
+}
+
 /// Which limit a document ran over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -55,7 +61,7 @@ impl fmt::Display for OverBudget {
             Limit::Facts(limit) => write!(
                 f,
                 "too many facts: over {} candidates while {} (the limit is {limit} facts)",
-                limit.saturating_mul(CANDIDATES_PER_FACT),
+                candidates_for(limit),
                 self.stage
             ),
         }
@@ -92,6 +98,11 @@ impl Budget {
         self.max_facts
     }
 
+    /// The most candidates the stages may hold, if limited.
+    pub fn max_candidates(&self) -> Option<usize> {
+        self.max_facts.map(candidates_for)
+    }
+
     /// Fails once the deadline has passed, naming the stage.
     pub fn check(&self, stage: &'static str) -> Result<(), OverBudget> {
         match self.deadline {
@@ -111,7 +122,7 @@ impl Budget {
         candidates: usize,
     ) -> Result<(), OverBudget> {
         match self.max_facts {
-            Some(max) if candidates > max.saturating_mul(CANDIDATES_PER_FACT) => Err(OverBudget {
+            Some(max) if candidates > candidates_for(max) => Err(OverBudget {
                 stage,
                 limit: Limit::Facts(max),
                 fits_before: None,

@@ -12,7 +12,7 @@ mod propagate;
 pub use gazetteer::{GazetteerMatcher, Hit};
 pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
 
-use crate::budget::{Budget, Limit, OverBudget, CANDIDATES_PER_FACT};
+use crate::budget::{candidates_for, Budget, Limit, OverBudget};
 use crate::calendar::Ymd;
 use crate::fact::FactType;
 use crate::fact::{DateKind, FactValue, OrganisationValue, TechnologyValue};
@@ -194,9 +194,7 @@ impl Extractor {
         reference: Option<Reference>,
         budget: &Budget,
     ) -> Result<Vec<Candidate>, OverBudget> {
-        let most = budget
-            .max_facts()
-            .map_or(usize::MAX, |m| m.saturating_mul(CANDIDATES_PER_FACT));
+        let most = budget.max_candidates().unwrap_or(usize::MAX);
         let (mut found, products) =
             self.gazetteer_candidates(search, reference.map(|r| r.date), most);
         check_candidates(budget, "matching gazetteers", &found)?;
@@ -676,7 +674,7 @@ fn with_fits_before(mut over: OverBudget, found: &[Candidate]) -> OverBudget {
     if let Limit::Facts(max) = over.limit {
         let mut starts: Vec<usize> = found.iter().map(|c| c.start).collect();
         if !starts.is_empty() {
-            let half = (max.saturating_mul(CANDIDATES_PER_FACT) / 2).min(starts.len() - 1);
+            let half = (candidates_for(max) / 2).min(starts.len() - 1);
             over.fits_before = Some(*starts.select_nth_unstable(half).1);
         }
     }

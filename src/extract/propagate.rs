@@ -164,7 +164,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
         // build, rather than a DFA that pays its construction back only
         // over much more text.
         let finder = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(seeds.iter().map(|(n, _)| n.as_str()))
             .expect("a few short names always build");

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod numbers;
 pub mod patterns;
 mod propagate;
+mod taken;
 
 pub use gazetteer::{GazetteerMatcher, Hit};
 pub use patterns::{Alphabet, CompiledPatterns, CompiledRule, Slots};
@@ -20,7 +21,6 @@ use crate::rules::Table;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -959,17 +959,13 @@ fn keep_longest(mut found: Vec<Candidate>) -> Vec<Candidate> {
             .then(a.priority.cmp(&b.priority))
             .then(a.start.cmp(&b.start))
     });
-    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut taken = taken::Taken::new(found.iter().map(|c| c.end).max().unwrap_or(0));
     let mut kept = Vec::new();
     for c in found {
-        let clash_before = taken
-            .range(..c.end)
-            .next_back()
-            .is_some_and(|(_, &e)| e > c.start);
-        if clash_before {
+        if taken.clashes(c.start, c.end) {
             continue;
         }
-        taken.insert(c.start, c.end);
+        taken.take(c.start, c.end);
         kept.push(c);
     }
     kept.sort_by_key(|c| c.start);

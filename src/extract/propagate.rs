@@ -16,8 +16,8 @@ use crate::fact::FactType;
 use crate::fact::FactValue;
 use crate::rules::Lexicon;
 use crate::rules::Table;
+use super::taken::Taken;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The priority of a propagated fact: below every rule that finds text on
@@ -50,7 +50,10 @@ struct Seed {
 /// sorted by start. It stops adding once `kept` holds more than `most`
 /// (the caller's budget then says so).
 pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most: usize) {
-    let mut taken: BTreeMap<usize, usize> = kept.iter().map(|c| (c.start, c.end)).collect();
+    let mut taken = Taken::new(text.len());
+    for c in kept.iter() {
+        taken.take(c.start, c.end);
+    }
     let mut seeds: Vec<(String, Seed)> = Vec::new();
     let mut added: Vec<Candidate> = Vec::new();
     // Names by where they end, to find the one just before a bracket.
@@ -107,21 +110,21 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
                 };
                 // "a Centre of Excellence (CoE)" introduces a unit, not a name.
                 let article = super::tail(text[..start].trim_end(), 16).rsplit(' ').next();
-                if clashes(&taken, start, name_end)
+                if taken.clashes(start, name_end)
                     || matches!(article, Some("a" | "an" | "A" | "An"))
                 {
                     continue;
                 }
                 let value = Arc::new(FactValue::named(fact_type, name, Some("other")));
                 let rule: Arc<str> = Arc::from(format!("acronym:{}", def.acronym));
-                taken.insert(start, name_end);
+                taken.take(start, name_end);
                 added.push(candidate(start, name_end, fact_type, &value, &rule));
                 (fact_type, value, rule.to_string(), name)
             }
         };
         let rule: Arc<str> = Arc::from(format!("propagated:{name_rule}@{name}"));
-        if !clashes(&taken, def.start, def.end) {
-            taken.insert(def.start, def.end);
+        if !taken.clashes(def.start, def.end) {
+            taken.take(def.start, def.end);
             added.push(candidate(def.start, def.end, fact_type, &value, &rule));
         }
         seeds.push((
@@ -174,11 +177,11 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
                 break;
             }
             let (start, end) = (m.start(), m.end());
-            if !whole_word(text, start, end) || clashes(&taken, start, end) {
+            if !whole_word(text, start, end) || taken.clashes(start, end) {
                 continue;
             }
             let seed = &seeds[m.pattern().as_usize()].1;
-            taken.insert(start, end);
+            taken.take(start, end);
             added.push(candidate(
                 start,
                 end,
@@ -210,14 +213,6 @@ fn candidate(
         priority: PRIORITY,
         stop: false,
     }
-}
-
-/// Whether `start..end` overlaps a span already taken.
-fn clashes(taken: &BTreeMap<usize, usize>, start: usize, end: usize) -> bool {
-    taken
-        .range(..end)
-        .next_back()
-        .is_some_and(|(_, &e)| e > start)
 }
 
 /// Whether `start..end` is a whole word: no letter or digit just before or

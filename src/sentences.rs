@@ -251,22 +251,14 @@ pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
     let mut parts: State = [Part::Sot; 4];
     let mut i = 0;
     while i < bytes.len() {
-        if matches!(parts[3], Part::UpperLower | Part::Other) && plain_ascii(bytes[i]) {
-            // A run of plain characters: none of them can start a sentence,
-            // and only the last four shape the state.
+        if quiet(&parts) && in_quiet_run(bytes[i]) {
+            // A run of plain characters and spaces: none of them can start
+            // a sentence, and only its last four parts shape the state.
             let run = i;
-            while i < bytes.len() && plain_ascii(bytes[i]) {
+            while i < bytes.len() && in_quiet_run(bytes[i]) {
                 i += 1;
             }
-            let part = |b: u8| part_of(ASCII_CATS[usize::from(b)]);
-            match bytes[run..i] {
-                [.., a, b, c, d] => parts = [part(a), part(b), part(c), part(d)],
-                ref short => {
-                    for &b in short {
-                        parts = advance(parts, ASCII_CATS[usize::from(b)]);
-                    }
-                }
-            }
+            parts = after_quiet_run(parts, &bytes[run..i]);
             continue;
         }
         let (c, len) = match ASCII_CATS.get(usize::from(bytes[i])) {
@@ -295,6 +287,39 @@ pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
 fn quiet(parts: &State) -> bool {
     let plain = |p: Part| matches!(p, Part::UpperLower | Part::Other);
     plain(parts[3]) || (parts[3] == Part::SpPlus && plain(parts[2]))
+}
+
+/// Whether a byte keeps a quiet state quiet: a plain ASCII character, or a
+/// space (which after a plain part starts or extends `Sp+`).
+fn in_quiet_run(b: u8) -> bool {
+    b == b' ' || plain_ascii(b)
+}
+
+/// The state after a run of [`in_quiet_run`] bytes: its last four parts
+/// (a run of spaces is one part), read from its end; a run with fewer is
+/// replayed from the state before it.
+fn after_quiet_run(before: State, run: &[u8]) -> State {
+    let mut parts = [Part::Sot; 4];
+    let mut found = 0;
+    let mut j = run.len();
+    while j > 0 && found < 4 {
+        j -= 1;
+        parts[3 - found] = if run[j] == b' ' {
+            while j > 0 && run[j - 1] == b' ' {
+                j -= 1;
+            }
+            Part::SpPlus
+        } else {
+            part_of(ASCII_CATS[usize::from(run[j])])
+        };
+        found += 1;
+    }
+    if found == 4 {
+        parts
+    } else {
+        run.iter()
+            .fold(before, |p, &b| advance(p, ASCII_CATS[usize::from(b)]))
+    }
 }
 
 /// Whether a byte is an ASCII letter, digit or other character that adds
@@ -342,6 +367,7 @@ mod tests {
             "It cost 4.5m. (Really.) Then: e.g. this; and that... OK.",
             "U.S. trusts. A.B. Next line\n\nNew para.",
             "etc.) and more. Quote.\" Then",
+            "a  b   c d    e f. Two  spaced   words   here. x y",
             "It said \u{201c}go.\u{201d} Then \u{2013} after \u{00a3}4m \u{2019}s. e.g. more",
         ] {
             assert_eq!(

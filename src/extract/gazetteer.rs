@@ -9,15 +9,19 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// One gazetteer hit: a span and the entries whose aliases it matches.
+/// One gazetteer hit: a span and the entries whose aliases it matches
+/// (an organisation and a product may share a name), read with
+/// [`GazetteerMatcher::entries`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     /// Byte offset where it starts.
     pub start: usize,
     /// Byte offset where it ends.
     pub end: usize,
-    /// Indices of the entries it names (an organisation and a product may share a name).
-    pub entries: Vec<usize>,
+    /// The automaton's pattern it matched.
+    pattern: usize,
+    /// Which of that pattern's entries accept it, a bit each.
+    accepted: u64,
 }
 
 /// The automaton and, for each of its patterns, the entries it stands for.
@@ -41,6 +45,12 @@ impl GazetteerMatcher {
                 patterns[i].1.push((alias.entry, alias.case));
             }
         }
+        if let Some((text, _)) = patterns.iter().find(|(_, e)| e.len() > MAX_ENTRIES) {
+            return Err(RuleError::file(
+                dir,
+                format!("the alias {text:?} names more than {MAX_ENTRIES} entries"),
+            ));
+        }
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -52,6 +62,17 @@ impl GazetteerMatcher {
             automaton,
             patterns,
         })
+    }
+
+    /// The indices of the entries a hit names, in the order their aliases
+    /// were listed.
+    pub fn entries<'a>(&'a self, hit: &'a Hit) -> impl Iterator<Item = usize> + 'a {
+        self.patterns[hit.pattern]
+            .1
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| hit.accepted >> i & 1 == 1)
+            .map(|(_, (e, _))| *e)
     }
 
     /// How many raw hits the automaton reports in `text`, with no boundary
@@ -75,18 +96,20 @@ impl GazetteerMatcher {
             if !is_boundary(text, start, end) {
                 continue;
             }
-            let (alias, entries) = &self.patterns[m.pattern().as_usize()];
+            let pattern = m.pattern().as_usize();
+            let (alias, entries) = &self.patterns[pattern];
             let found = &text[start..end];
-            let entries: Vec<usize> = entries
+            let accepted = entries
                 .iter()
-                .filter(|(_, case)| case.accepts(alias, found))
-                .map(|(e, _)| *e)
-                .collect();
-            if !entries.is_empty() {
+                .enumerate()
+                .filter(|(_, (_, case))| case.accepts(alias, found))
+                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            if accepted != 0 {
                 hits.push(Hit {
                     start,
                     end,
-                    entries,
+                    pattern,
+                    accepted,
                 });
             }
         }
@@ -95,6 +118,9 @@ impl GazetteerMatcher {
         hits
     }
 }
+
+/// The most entries one alias may name (a hit keeps a bit for each).
+const MAX_ENTRIES: usize = 64;
 
 /// Whether a span starts and ends at word boundaries (letters and digits
 /// are word characters; a hyphen or an apostrophe is not).

@@ -344,13 +344,13 @@ impl Extractor {
         let mut out = Vec::new();
         let mut products = Vec::new();
         for hit in self.gazetteer.find(text, most.saturating_add(1)) {
-            let kind_of = |e: &&usize| &self.entries[**e].kind;
-            if let Some(stop) = hit
-                .entries
-                .iter()
+            let kind_of = |e: &usize| &self.entries[*e].kind;
+            if let Some(stop) = self
+                .gazetteer
+                .entries(&hit)
                 .find(|e| matches!(kind_of(e), EntryKind::Stop { .. }))
             {
-                let (rule, value) = &self.entry_facts[*stop];
+                let (rule, value) = &self.entry_facts[stop];
                 out.push(Candidate {
                     start: hit.start,
                     end: hit.end,
@@ -362,20 +362,20 @@ impl Extractor {
                 });
                 continue;
             }
-            let org = hit
-                .entries
-                .iter()
+            let org = self
+                .gazetteer
+                .entries(&hit)
                 .find(|e| matches!(kind_of(e), EntryKind::Organisation { .. }));
-            let tech = hit
-                .entries
-                .iter()
+            let tech = self
+                .gazetteer
+                .entries(&hit)
                 .find(|e| matches!(kind_of(e), EntryKind::Technology { .. }));
             let entry = match (org, tech) {
                 (Some(o), Some(t)) => {
                     if used_as_product(text, hit.start, hit.end, &self.lexicon) {
                         t
                     } else {
-                        let (rule, value) = &self.entry_facts[*t];
+                        let (rule, value) = &self.entry_facts[t];
                         products.push(Candidate {
                             start: hit.start,
                             end: hit.end,
@@ -391,9 +391,9 @@ impl Extractor {
                 (Some(e), None) | (None, Some(e)) => e,
                 (None, None) => continue,
             };
-            let (rule, value) = &self.entry_facts[*entry];
+            let (rule, value) = &self.entry_facts[entry];
             let value = match reference {
-                Some(day) => self.successions[*entry]
+                Some(day) => self.successions[entry]
                     .iter()
                     .rev()
                     .find(|(until, _)| day >= *until)
@@ -403,7 +403,7 @@ impl Extractor {
             out.push(Candidate {
                 start: hit.start,
                 end: hit.end,
-                fact_type: if matches!(self.entries[*entry].kind, EntryKind::Organisation { .. }) {
+                fact_type: if matches!(self.entries[entry].kind, EntryKind::Organisation { .. }) {
                     FactType::Organisation
                 } else {
                     FactType::Technology

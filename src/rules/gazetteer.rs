@@ -51,6 +51,8 @@ impl CaseRule {
         match self {
             CaseRule::Any => true,
             CaseRule::Exact => alias == found,
+            // Written as the alias is: every check below holds.
+            CaseRule::Auto if alias == found => true,
             CaseRule::Auto => {
                 if !alias.chars().any(char::is_lowercase) {
                     return alias == found;

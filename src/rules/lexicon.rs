@@ -213,8 +213,11 @@ impl Lexicon {
     /// The value of a phrase in a table (phrase compared in lower case).
     pub fn get(&self, table: Table, phrase: &str) -> Option<&str> {
         let table = &self.tables[table as usize];
+        let mut short = [0u8; SHORT_KEY];
         let value = if is_key(phrase) {
             table.get(phrase)
+        } else if let Some(key) = short_ascii_key(phrase, &mut short) {
+            table.get(key)
         } else {
             table.get(&phrase_key(phrase))
         };
@@ -230,12 +233,53 @@ impl Lexicon {
 /// Whether a phrase is already in key form (the common case: one
 /// lower-case word), so a lookup needs no new string.
 fn is_key(s: &str) -> bool {
+    if s.is_ascii() {
+        let bytes = s.as_bytes();
+        return bytes.first().is_some_and(|&b| b != b' ')
+            && bytes.last() != Some(&b' ')
+            && bytes
+                .iter()
+                .all(|&b| !b.is_ascii_uppercase() && !is_ascii_space(b) || b == b' ')
+            && !bytes.windows(2).any(|w| w == b"  ");
+    }
     !s.is_empty()
         && !s.starts_with(' ')
         && !s.ends_with(' ')
         && !s.contains("  ")
         && s.chars()
             .all(|c| (!c.is_uppercase() && !c.is_whitespace() || c == ' ') && c != '\u{2019}')
+}
+
+/// Whether an ASCII byte is white space as `char::is_whitespace` has it
+/// (which, unlike `u8::is_ascii_whitespace`, counts the vertical tab).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// The longest phrase [`short_ascii_key`] keys without a new string.
+const SHORT_KEY: usize = 64;
+
+/// [`phrase_key`] of a short ASCII phrase, written into `buf` (most
+/// lookups that are not already keys: a capitalised word or two).
+fn short_ascii_key<'b>(s: &str, buf: &'b mut [u8; SHORT_KEY]) -> Option<&'b str> {
+    if s.len() > SHORT_KEY || !s.is_ascii() {
+        return None;
+    }
+    let mut len = 0;
+    for word in s.as_bytes().split(|&b| is_ascii_space(b)) {
+        if word.is_empty() {
+            continue;
+        }
+        if len > 0 {
+            buf[len] = b' ';
+            len += 1;
+        }
+        for &b in word {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()
 }
 
 /// A phrase as a lookup key: lower case, single spaces, curly apostrophes
@@ -286,6 +330,18 @@ mod tests {
         #[test]
         fn keys_equal_the_whole_phrase_lower_cased(s in "[aZΣσİ’' \t\u{a0}.-]{0,16}") {
             prop_assert_eq!(phrase_key(&s), reference_key(&s));
+        }
+
+        #[test]
+        fn short_ascii_keys_and_key_checks_agree_with_the_general_ones(
+            s in "[aZ1' \t\n\r\x0b\x0c.-]{0,70}"
+        ) {
+            let mut buf = [0u8; SHORT_KEY];
+            match short_ascii_key(&s, &mut buf) {
+                Some(key) => prop_assert_eq!(key, reference_key(&s)),
+                None => prop_assert!(s.len() > SHORT_KEY),
+            }
+            prop_assert_eq!(is_key(&s), s == reference_key(&s) && !s.is_empty());
         }
     }
 }

@@ -11,12 +11,12 @@
 //! apostrophe). A propagated fact's `rule` says where it came from:
 //! `propagated:<rule of the first mention>@<first mention>`.
 
+use super::taken::Taken;
 use super::Candidate;
 use crate::fact::FactType;
 use crate::fact::FactValue;
 use crate::rules::Lexicon;
 use crate::rules::Table;
-use super::taken::Taken;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::Arc;
 

@@ -953,12 +953,9 @@ pub fn resolve(found: Vec<Candidate>) -> Vec<Candidate> {
 /// [`resolve`] with the stop phrases that won their spans still in, so
 /// that later steps leave their text alone.
 fn keep_longest(mut found: Vec<Candidate>) -> Vec<Candidate> {
-    found.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(a.priority.cmp(&b.priority))
-            .then(a.start.cmp(&b.start))
-    });
+    // Longest first, then by priority and start; equal ones keep their
+    // order (the sort is stable).
+    found.sort_by_cached_key(|c| (std::cmp::Reverse(c.end - c.start), c.priority, c.start));
     let mut taken = taken::Taken::new(found.iter().map(|c| c.end).max().unwrap_or(0));
     let mut kept = Vec::new();
     for c in found {

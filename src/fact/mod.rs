@@ -117,10 +117,11 @@ pub fn id_with_occurrence(mut content: Fnv, occurrence: usize) -> String {
         content.field(&occurrence.to_string());
     }
     let hash = content.finish();
-    (0..16)
-        .rev()
-        .map(|i| char::from(HEX[(hash >> (i * 4)) as usize & 0xf]))
-        .collect()
+    let mut hex = [0u8; 16];
+    for (i, digit) in hex.iter_mut().enumerate() {
+        *digit = HEX[(hash >> ((15 - i) * 4)) as usize & 0xf];
+    }
+    String::from_utf8(hex.to_vec()).expect("hex digits are ASCII")
 }
 
 const DIGITS: &str = "0123456789";

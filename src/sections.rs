@@ -194,8 +194,7 @@ impl SectionRules {
 pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
-        let word = word.replace(['\u{2019}', '\u{2018}'], "'");
-        let word = if word == "&" { "and".to_string() } else { word };
+        let word = if word == "&" { "and" } else { word };
         for part in word.split(['-', '\u{2010}', '\u{2011}', '\u{2013}', '\u{2014}']) {
             if part.is_empty() {
                 continue;
@@ -203,7 +202,13 @@ pub fn normalise(s: &str) -> String {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.extend(part.chars().flat_map(char::to_lowercase));
+            for c in part.chars() {
+                match c {
+                    '\u{2019}' | '\u{2018}' => out.push('\''),
+                    c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+                    c => out.extend(c.to_lowercase()),
+                }
+            }
         }
     }
     while out.ends_with(['.', '!', '?', ':', ' ']) {
@@ -594,5 +599,9 @@ mod tests {
     fn normalises_for_comparison() {
         assert_eq!(normalise("Stoke-on-Trent  &  Co."), "stoke on trent and co");
         assert_eq!(normalise("Women’s"), "women's");
+        assert_eq!(
+            normalise("‘North–East’ & ÉCOLE —"),
+            "'north east' and école"
+        );
     }
 }

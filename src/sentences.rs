@@ -240,11 +240,11 @@ fn breaks_before(before: &State, c: Cat, ahead: &str) -> bool {
 /// a character the fast path does not know.
 ///
 /// One pass over the bytes: an ASCII byte's category comes from a table.
-/// After a letter, digit or other plain character (the state's last part
-/// `UpperLower` or `Other`) no rule can break, so a run of plain ASCII is
-/// skipped in a tight loop (the state then holds the run's last four
-/// parts), and the rules are only consulted where a break is possible
-/// (see `quiet`): after terminators, closing punctuation and line breaks.
+/// After a letter, digit or other plain character, and after spaces that
+/// follow one (see `quiet`), no rule can break, so a run of plain ASCII
+/// and spaces is skipped in a tight loop (the state then holds the run's
+/// last four parts), and the rules are only consulted where a break is
+/// possible: after terminators, closing punctuation and line breaks.
 pub fn fast_sentence_bounds(text: &str) -> Option<Vec<(usize, usize)>> {
     let bytes = text.as_bytes();
     let mut breaks = Vec::new();

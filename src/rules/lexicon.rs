@@ -213,13 +213,14 @@ impl Lexicon {
     /// The value of a phrase in a table (phrase compared in lower case).
     pub fn get(&self, table: Table, phrase: &str) -> Option<&str> {
         let table = &self.tables[table as usize];
-        let mut short = [0u8; SHORT_KEY];
         let value = if is_key(phrase) {
             table.get(phrase)
-        } else if let Some(key) = short_ascii_key(phrase, &mut short) {
-            table.get(key)
         } else {
-            table.get(&phrase_key(phrase))
+            let mut short = [0u8; SHORT_KEY];
+            match short_ascii_key(phrase, &mut short) {
+                Some(key) => table.get(key),
+                None => table.get(&phrase_key(phrase)),
+            }
         };
         value.map(String::as_str)
     }

@@ -23,6 +23,7 @@
 use super::tsv::read_text;
 use super::RuleError;
 use crate::fact::FactType;
+use regex_syntax::hir::{Hir, HirKind, Look};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -223,19 +224,23 @@ impl PatternFile {
                     format!("rule {} has no pattern", rule.id),
                 ));
             }
-            let re = regex::Regex::new(&rule.pattern).map_err(|e| {
-                RuleError::at(
-                    path,
-                    line,
-                    format!(
-                        "bad regex in rule {}: {}",
-                        rule.id,
-                        one_line(&e.to_string())
-                    ),
-                )
-                .caused_by(e)
-            })?;
-            for name in re.capture_names().flatten() {
+            // Parsed, not compiled: the finders and slot readers compile
+            // every rule once the file is loaded.
+            let hir = regex_syntax::Parser::new()
+                .parse(&rule.pattern)
+                .map_err(|e| {
+                    RuleError::at(
+                        path,
+                        line,
+                        format!(
+                            "bad regex in rule {}: {}",
+                            rule.id,
+                            regex_problem(&e, &rule.pattern)
+                        ),
+                    )
+                    .caused_by(e)
+                })?;
+            for name in capture_names(&hir) {
                 if !allowed.contains(&name) {
                     return Err(RuleError::at(
                         path,
@@ -266,7 +271,7 @@ impl PatternFile {
                     ));
                 }
             }
-            if re.is_match("") {
+            if matches_empty_text(&hir) {
                 return Err(RuleError::at(
                     path,
                     line,
@@ -279,6 +284,48 @@ impl PatternFile {
             fact_type,
             rules,
         })
+    }
+}
+
+/// The names of a pattern's capture groups, in the order they open.
+fn capture_names(hir: &Hir) -> Vec<&str> {
+    fn walk<'h>(hir: &'h Hir, names: &mut Vec<&'h str>) {
+        match hir.kind() {
+            HirKind::Capture(cap) => {
+                names.extend(cap.name.as_deref());
+                walk(&cap.sub, names);
+            }
+            HirKind::Repetition(rep) => walk(&rep.sub, names),
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+                subs.iter().for_each(|sub| walk(sub, names))
+            }
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+        }
+    }
+    let mut names = Vec::new();
+    walk(hir, &mut names);
+    names
+}
+
+/// Whether a pattern matches the empty text: every position is both its
+/// start and its end, with no word character on either side.
+fn matches_empty_text(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty => true,
+        HirKind::Literal(_) | HirKind::Class(_) => false,
+        HirKind::Look(look) => !matches!(
+            look,
+            Look::WordAscii
+                | Look::WordUnicode
+                | Look::WordStartAscii
+                | Look::WordEndAscii
+                | Look::WordStartUnicode
+                | Look::WordEndUnicode
+        ),
+        HirKind::Repetition(rep) => rep.min == 0 || matches_empty_text(&rep.sub),
+        HirKind::Capture(cap) => matches_empty_text(&cap.sub),
+        HirKind::Concat(subs) => subs.iter().all(matches_empty_text),
+        HirKind::Alternation(subs) => subs.iter().any(matches_empty_text),
     }
 }
 
@@ -402,11 +449,40 @@ mod tests {
         let (_d, path) = write("dates.rules", "[rule a]\npattern = (unclosed\n");
         let e = PatternFile::load(&path).unwrap_err();
         let source = std::error::Error::source(&e).expect("a source");
-        assert!(source.downcast_ref::<regex::Error>().is_some(), "{source}");
+        assert!(
+            source.downcast_ref::<regex_syntax::Error>().is_some(),
+            "{source}"
+        );
         let (_d, path) = write("colours.rules", "[rule a]\npattern = a\n");
         assert!(PatternFile::load(&path)
             .unwrap_err()
             .reason
             .contains("unknown pattern file"));
+    }
+
+    #[test]
+    fn empty_text_and_group_names_are_read_from_the_syntax_tree() {
+        let parse = |p: &str| regex_syntax::Parser::new().parse(p).unwrap();
+        let cases = [
+            ("x*", true),
+            ("x+", false),
+            ("(?:a|b?)", true),
+            ("\\bx?", false),
+            ("\\Bx?", true),
+            ("^$", true),
+            ("(?m)^x{0,2}$", true),
+            ("\\b{start-half}(?:x)?", true),
+            ("\\b{end}", false),
+            ("(?P<num>\\d*)(?P<unit>%)", false),
+            ("(?P<num>\\d*)(?P<unit>%?)", true),
+        ];
+        for (pattern, empty) in cases {
+            assert_eq!(matches_empty_text(&parse(pattern)), empty, "{pattern}");
+            // The same answer as a compiled regex gives.
+            let compiled = regex::Regex::new(pattern).unwrap().is_match("");
+            assert_eq!(compiled, empty, "{pattern}");
+        }
+        let hir = parse("(?P<qual>a)?(?:(?P<num>1)|(b))(?P<unit>c(?P<scale>d))");
+        assert_eq!(capture_names(&hir), ["qual", "num", "unit", "scale"]);
     }
 }

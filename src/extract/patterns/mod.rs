@@ -10,11 +10,13 @@
 
 //!
 //! This module holds the finders and the scan; `slots` reads a match's
-//! capture groups, `alphabet` tells which finder a text takes, and `hir`
-//! rewrites a rule's syntax tree before it is compiled.
+//! capture groups, `alphabet` tells which finder a text takes, `hir`
+//! rewrites a rule's syntax tree before it is compiled, and `shared` lets
+//! threads copy the finders' lazy DFA states instead of building them again.
 
 mod alphabet;
 mod hir;
+mod shared;
 mod slots;
 
 pub use alphabet::Alphabet;
@@ -24,11 +26,12 @@ use crate::budget::OverBudget;
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
 use hir::{ascii_boundaries, common_only};
-use regex_automata::meta::Regex;
+use regex_automata::meta::{Cache, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::pool::Pool;
 use regex_automata::{Input, PatternID};
 use regex_syntax::hir::Hir;
+use shared::SharedStates;
 use slots::{ReaderCache, SlotReader};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -65,10 +68,22 @@ pub struct CompiledPatterns {
     finder: Regex,
     common_finder: Regex,
     rules: Vec<CompiledRule>,
-    /// The slot readers' scratch space, per rule, kept between documents
-    /// (one set per thread at a time): made afresh for each document, it
-    /// cost an allocation and a clearing per rule and document.
-    caches: Pool<Vec<Option<ReaderCache>>>,
+    /// Each thread's scratch space, kept between documents.
+    caches: Pool<ScanCache>,
+    /// The most built lazy DFA states of each finder (as written, cut to
+    /// `COMMON`), for threads to copy instead of building them again.
+    shared: [SharedStates; 2],
+}
+
+/// One thread's scratch space for a file's scan (one set per thread at a
+/// time): made afresh for each document, it cost an allocation and a
+/// clearing per rule and document, and the finders' states built again.
+#[derive(Debug, Default)]
+struct ScanCache {
+    /// The finders' lazy DFA states (as written, cut to `COMMON`).
+    finders: [Option<Cache>; 2],
+    /// The slot readers' scratch space, per rule.
+    readers: Vec<Option<ReaderCache>>,
 }
 
 impl Clone for CompiledPatterns {
@@ -78,7 +93,8 @@ impl Clone for CompiledPatterns {
             finder: self.finder.clone(),
             common_finder: self.common_finder.clone(),
             rules: self.rules.clone(),
-            caches: Pool::new(Vec::new),
+            caches: Pool::new(ScanCache::default),
+            shared: Default::default(),
         }
     }
 }
@@ -144,7 +160,8 @@ impl CompiledPatterns {
             finder,
             common_finder,
             rules,
-            caches: Pool::new(Vec::new),
+            caches: Pool::new(ScanCache::default),
+            shared: Default::default(),
         })
     }
 
@@ -164,6 +181,15 @@ impl CompiledPatterns {
         }
     }
 
+    /// Where a finder's caches are kept: in [`ScanCache::finders`] and
+    /// [`CompiledPatterns::shared`].
+    fn finder_slot(alphabet: Alphabet) -> usize {
+        match alphabet {
+            Alphabet::Any => 0,
+            Alphabet::Common => 1,
+        }
+    }
+
     /// Runs the finder for the text's [`Alphabet`] once over `text`, calling
     /// `found` with each match's rule and slots. `found` returns where the fact it made ends (the
     /// scan goes on from there, so words a rule captured as context but left
@@ -178,13 +204,22 @@ impl CompiledPatterns {
         mut found: impl FnMut(&'t CompiledRule, &Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
         let finder = self.finder_for(alphabet);
+        let shared = &self.shared[Self::finder_slot(alphabet)];
         let mut caches = self.caches.get();
-        caches.resize_with(self.rules.len(), || None);
+        let ScanCache { finders, readers } = &mut *caches;
+        let states = match &mut finders[Self::finder_slot(alphabet)] {
+            Some(states) => {
+                shared.catch_up(states);
+                states
+            }
+            none => none.insert(shared.new_cache(finder)),
+        };
+        readers.resize_with(self.rules.len(), || None);
         let mut slots = Slots::new(text, 0..0, Vec::new());
         let mut at = 0;
         let mut matches = 0usize;
         while at <= text.len() {
-            let Some(m) = finder.search(&Input::new(text).span(at..text.len())) else {
+            let Some(m) = finder.search_with(states, &Input::new(text).span(at..text.len())) else {
                 crate::work::examined(text.len() - at);
                 break;
             };
@@ -197,7 +232,7 @@ impl CompiledPatterns {
             }
             let index = m.pattern().as_usize();
             let rule = &self.rules[index];
-            let cache = caches[index].get_or_insert_with(|| rule.reader.cache());
+            let cache = readers[index].get_or_insert_with(|| rule.reader.cache());
             let caps = rule.reader.read(text, m.range(), cache);
             slots.whole = m.range();
             slots.slots.clear();
@@ -211,6 +246,7 @@ impl CompiledPatterns {
                 _ => next_char(text, m.start()),
             };
         }
+        shared.offer(states);
         Ok(())
     }
 }

@@ -14,9 +14,10 @@ use std::sync::Mutex;
 /// The most built cache of one finder seen so far, for threads to copy.
 #[derive(Debug, Default)]
 pub(super) struct SharedStates {
-    /// The cache, and its memory use when it was left here.
-    best: Mutex<Option<(Cache, usize)>>,
-    /// That memory use, read without taking the lock.
+    /// The cache.
+    best: Mutex<Option<Cache>>,
+    /// Its memory use when it was left here (0 while there is none),
+    /// written under the lock and read without it.
     size: AtomicUsize,
 }
 
@@ -25,7 +26,7 @@ impl SharedStates {
     /// most built one when there is one.
     pub(super) fn new_cache(&self, finder: &Regex) -> Cache {
         if self.size.load(Ordering::Relaxed) > 0 {
-            if let Some((cache, _)) = &*self.lock() {
+            if let Some(cache) = &*self.lock() {
                 return cache.clone();
             }
         }
@@ -37,10 +38,9 @@ impl SharedStates {
     pub(super) fn catch_up(&self, cache: &mut Cache) {
         let own = cache.memory_usage();
         if well_ahead(self.size.load(Ordering::Relaxed), own) {
-            if let Some((best, size)) = &*self.lock() {
-                if well_ahead(*size, own) {
-                    cache.clone_from(best);
-                }
+            // The shared cache only ever grows, so it is still well ahead.
+            if let Some(best) = &*self.lock() {
+                cache.clone_from(best);
             }
         }
     }
@@ -51,15 +51,14 @@ impl SharedStates {
         let own = cache.memory_usage();
         if well_ahead(own, self.size.load(Ordering::Relaxed)) {
             let mut best = self.lock();
-            let shared = best.as_ref().map_or(0, |(_, size)| *size);
-            if well_ahead(own, shared) {
-                *best = Some((cache.clone(), own));
+            if well_ahead(own, self.size.load(Ordering::Relaxed)) {
+                *best = Some(cache.clone());
                 self.size.store(own, Ordering::Relaxed);
             }
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Cache, usize)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cache>> {
         // A thread that panicked while copying left a whole cache or none.
         self.best
             .lock()
@@ -120,12 +119,7 @@ mod tests {
         let shared = SharedStates::default();
         let rich = built(&finder, &long_text());
         let fresh = finder.create_cache().memory_usage();
-        assert!(
-            well_ahead(rich.memory_usage(), fresh),
-            "{} {}",
-            rich.memory_usage(),
-            fresh
-        );
+        assert!(well_ahead(rich.memory_usage(), fresh));
 
         shared.offer(&rich);
         assert_eq!(shared.size.load(Ordering::Relaxed), rich.memory_usage());

@@ -19,6 +19,7 @@ use crate::fact::FactType;
 use crate::fact::{DateKind, FactValue, OrganisationValue, TechnologyValue};
 use crate::rules::Table;
 use crate::rules::{Entry, EntryKind, Lexicon, RuleError, RuleSet};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::path::Path;
@@ -116,10 +117,22 @@ pub struct Extractor {
 
 impl Extractor {
     /// Compiles the gazetteer into one automaton and each pattern file into
-    /// one regex.
+    /// one regex, side by side on the current rayon pool; a bad rule is
+    /// reported as a serial load would (the gazetteer first, then the
+    /// files in order).
     pub fn new(rules: &RuleSet, dir: &Path) -> Result<Extractor, RuleError> {
+        let (gazetteer, patterns) = rayon::join(
+            || GazetteerMatcher::build(&rules.gazetteer, dir),
+            || {
+                rules
+                    .patterns
+                    .par_iter()
+                    .map(CompiledPatterns::compile)
+                    .collect::<Vec<_>>()
+            },
+        );
         Ok(Extractor {
-            gazetteer: GazetteerMatcher::build(&rules.gazetteer, dir)?,
+            gazetteer: gazetteer?,
             entries: rules.gazetteer.entries.clone(),
             entry_facts: rules
                 .gazetteer
@@ -127,11 +140,7 @@ impl Extractor {
                 .iter()
                 .map(|e| (Arc::from(e.rule.as_str()), Arc::new(entry_value(e))))
                 .collect(),
-            patterns: rules
-                .patterns
-                .iter()
-                .map(CompiledPatterns::compile)
-                .collect::<Result<_, _>>()?,
+            patterns: patterns.into_iter().collect::<Result<_, _>>()?,
             lexicon: rules.lexicon.clone(),
             unit_from_context: rules
                 .patterns

@@ -32,6 +32,14 @@ pub fn run(args: ExtractArgs) -> Outcome {
             missing.display()
         )));
     }
+    if let Some(n) = args.threads {
+        // The rules compile on rayon's global pool: as many threads as the
+        // run may use. Building it fails only when it already runs, and
+        // then it is used as it is.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.into())
+            .build_global();
+    }
     let (mut pipeline, rules_source) = crate::rules::pipeline(args.rules.as_deref())?;
     pipeline.fallback_reference = args.reference_date;
     let fields = (args.fields != FactFields::ALL).then(|| args.fields.to_string());

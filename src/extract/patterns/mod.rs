@@ -26,6 +26,7 @@ use crate::budget::OverBudget;
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
 use hir::{ascii_boundaries, common_only};
+use rayon::prelude::*;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::pool::Pool;
@@ -99,10 +100,28 @@ impl Clone for CompiledPatterns {
     }
 }
 
+/// An error and what caused it, down the chain ("error building NFA:
+/// exceeded size limit ..."): the regex crates' errors say little on
+/// their own.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 /// The finder as written, and cut down to `COMMON` characters.
 fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, Regex), RuleError> {
     let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
-        RuleError::file(path, format!("the rules do not compile together: {e}")).caused_by(e)
+        RuleError::file(
+            path,
+            format!("the rules do not compile together: {}", with_causes(&*e)),
+        )
+        .caused_by(e)
     };
     let mut builder = Regex::builder();
     builder.configure(
@@ -111,35 +130,48 @@ fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, 
             .nfa_size_limit(Some(64 << 20))
             .hybrid_cache_capacity(8 << 20),
     );
-    let finder = builder
-        .build_many(patterns)
-        .map_err(|e| fail(Box::new(e)))?;
-    let common: Vec<Hir> = patterns
-        .iter()
-        .map(|p| {
-            regex_automata::util::syntax::parse(p)
-                .map(|hir| common_only(&hir))
+    let (finder, common_finder) = rayon::join(
+        || builder.build_many(patterns).map_err(|e| fail(Box::new(e))),
+        || {
+            let common: Vec<Hir> = patterns
+                .iter()
+                .map(|p| {
+                    regex_automata::util::syntax::parse(p)
+                        .map(|hir| common_only(&hir))
+                        .map_err(|e| fail(Box::new(e)))
+                })
+                .collect::<Result<_, _>>()?;
+            builder
+                .build_many_from_hir(&common)
                 .map_err(|e| fail(Box::new(e)))
-        })
-        .collect::<Result<_, _>>()?;
-    let common_finder = builder
-        .build_many_from_hir(&common)
-        .map_err(|e| fail(Box::new(e)))?;
-    Ok((finder, common_finder))
+        },
+    );
+    Ok((finder?, common_finder?))
 }
 
 impl CompiledPatterns {
-    /// Compiles a file's rules, in file order.
+    /// Compiles a file's rules, in file order: the finders and the slot
+    /// readers side by side on the current rayon pool (a bad rule is
+    /// reported as a serial compile would: the first in the file).
     pub fn compile(file: &PatternFile) -> Result<CompiledPatterns, RuleError> {
         let patterns: Vec<String> = file
             .rules
             .iter()
             .map(|r| ascii_boundaries(&r.pattern))
             .collect();
-        let (finder, common_finder) = build_finders(&patterns, &file.path)?;
+        let (finders, readers) = rayon::join(
+            || build_finders(&patterns, &file.path),
+            || {
+                patterns
+                    .par_iter()
+                    .map(|p| SlotReader::new(p, &file.path))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let (finder, common_finder) = finders?;
         let mut rules = Vec::with_capacity(file.rules.len());
-        for (rule, pattern) in file.rules.iter().zip(&patterns) {
-            let reader = SlotReader::new(pattern, &file.path)?;
+        for (rule, reader) in file.rules.iter().zip(readers) {
+            let reader = reader?;
             let slots = reader
                 .backtracker
                 .get_nfa()
@@ -280,6 +312,23 @@ mod tests {
         (0..caps.group_len())
             .map(|g| caps.get_group(g).map(|s| s.range()))
             .collect()
+    }
+
+    #[test]
+    fn a_rule_too_large_to_compile_is_reported_with_its_file() {
+        let path = std::path::Path::new("patterns/metrics.rules");
+        let file = PatternFile::parse(
+            path,
+            "[rule metric.small]\npattern = (?P<num>\\d+) beds\n\
+             [rule metric.huge]\npattern = (?P<num>(?:\\p{L}{100}){100}) beds\n",
+        )
+        .unwrap();
+        let err = CompiledPatterns::compile(&file).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "patterns/metrics.rules: the rules do not compile together: \
+             error building NFA: heap usage during NFA compilation exceeded limit of 67108864"
+        );
     }
 
     #[test]

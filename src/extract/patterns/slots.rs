@@ -2,6 +2,7 @@
 //! the span the finder already found, and handed to the normalisers.
 
 use super::hir::ascii_only;
+use super::with_causes;
 use crate::rules::RuleError;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
@@ -86,7 +87,11 @@ pub(super) struct ReaderCache {
 impl SlotReader {
     pub(super) fn new(pattern: &str, path: &std::path::Path) -> Result<SlotReader, RuleError> {
         let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
-            RuleError::file(path, format!("a rule does not compile: {e}")).caused_by(e)
+            RuleError::file(
+                path,
+                format!("a rule does not compile: {}", with_causes(&*e)),
+            )
+            .caused_by(e)
         };
         let hir = regex_automata::util::syntax::parse(pattern).map_err(|e| fail(Box::new(e)))?;
         let compile = |hir: &Hir| {

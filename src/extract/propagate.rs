@@ -17,7 +17,7 @@ use crate::fact::FactType;
 use crate::fact::FactValue;
 use crate::rules::Lexicon;
 use crate::rules::Table;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, Match, MatchKind};
 use std::sync::Arc;
 
 /// The priority of a propagated fact: below every rule that finds text on
@@ -163,14 +163,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
     seeds
         .retain(|(name, _)| !lexicon.contains(Table::NameStops, name) && seen.insert(name.clone()));
     if !seeds.is_empty() {
-        // A few names, searched once in one document: an NFA, quick to
-        // build, rather than a DFA that pays its construction back only
-        // over much more text.
-        let finder = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(seeds.iter().map(|(n, _)| n.as_str()))
-            .expect("a few short names always build");
+        let finder = NameSearch::new(seeds.iter().map(|(n, _)| n.as_str()));
         crate::work::examined(text.len());
         for m in finder.find_iter(text) {
             if kept.len() + added.len() > most {
@@ -194,6 +187,44 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
     if !added.is_empty() {
         kept.extend(added);
         kept.sort_by_key(|c| c.start);
+    }
+}
+
+/// A document's few names, searched together once, leftmost-longest. A
+/// packed (SIMD) searcher where the CPU has one and the names are few
+/// enough, which costs next to nothing to build; else an NFA, quick to
+/// build, rather than a DFA that pays its construction back only over much
+/// more text.
+enum NameSearch {
+    Packed(packed::Searcher),
+    Nfa(AhoCorasick),
+}
+
+impl NameSearch {
+    fn new<'n>(names: impl Iterator<Item = &'n str> + Clone) -> NameSearch {
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(names.clone())
+            .build();
+        match packed {
+            Some(searcher) => NameSearch::Packed(searcher),
+            None => NameSearch::Nfa(
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(names)
+                    .expect("a few short names always build"),
+            ),
+        }
+    }
+
+    /// The names' matches in `text`, leftmost-longest, none overlapping.
+    fn find_iter<'a>(&'a self, text: &'a str) -> Box<dyn Iterator<Item = Match> + 'a> {
+        match self {
+            NameSearch::Packed(searcher) => Box::new(searcher.find_iter(text)),
+            NameSearch::Nfa(automaton) => Box::new(automaton.find_iter(text)),
+        }
     }
 }
 
@@ -341,6 +372,42 @@ const JOINERS: [&str; 9] = ["and", "of", "for", "the", "&", "in", "on", "to", "d
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_found_leftmost_longest_by_either_searcher() {
+        let names = [
+            "Wessex Care Record",
+            "Wessex",
+            "Care Record",
+            "WCR",
+            "Record",
+        ];
+        let nfa = NameSearch::Nfa(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(names)
+                .unwrap(),
+        );
+        let chosen = NameSearch::new(names.iter().copied());
+        let text = "The Wessex Care Record (WCR) went live; Wessex's Care Records team ran it.";
+        // Long texts, where a packed searcher uses its SIMD path, and short
+        // ones, where it falls back to a byte-by-byte search.
+        for t in [text, &text[..20], &text[4..11], ""] {
+            let found = |s: &NameSearch| -> Vec<(usize, usize, usize)> {
+                s.find_iter(t)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                    .collect()
+            };
+            assert_eq!(found(&chosen), found(&nfa), "in {t:?}");
+        }
+        assert_eq!(
+            chosen
+                .find_iter(text)
+                .map(|m| &text[m.range()])
+                .collect::<Vec<_>>(),
+            ["Wessex Care Record", "WCR", "Wessex", "Care Record"]
+        );
+    }
 
     fn lexicon() -> Lexicon {
         Lexicon::from_tables(&[

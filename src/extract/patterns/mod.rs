@@ -278,7 +278,10 @@ impl CompiledPatterns {
                 _ => next_char(text, m.start()),
             };
         }
-        shared.offer(states);
+        // On one thread there is no one to leave states for.
+        if rayon::current_num_threads() > 1 {
+            shared.offer(states);
+        }
         Ok(())
     }
 }

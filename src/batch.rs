@@ -18,6 +18,7 @@ use crate::record::{
 use crate::sections::SectionKind;
 use crate::text::Fnv;
 use rayon::prelude::*;
+use rayon::ThreadPool;
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -436,8 +437,6 @@ impl Default for Limits {
 /// How a batch run is carried out.
 #[derive(Debug, Default)]
 pub struct RunOptions {
-    /// Worker threads (`None`: one per core).
-    pub threads: Option<usize>,
     /// Records held in memory at once (at least 1).
     pub batch_size: usize,
     /// Only this shard of the documents.
@@ -580,25 +579,33 @@ pub enum Event<'a> {
     Batch(&'a Summary),
 }
 
-/// Runs the pipeline over records, writing each in input order to the
-/// sink, and checkpointing after every batch; every record is accounted
-/// for in the summary. `summary` holds the counts of an interrupted run
-/// being resumed (or is empty).
+/// The worker threads a run analyses on: `threads` of them, or one per
+/// core. Loading the rules inside it (`pool.install(|| Pipeline::load(..))`)
+/// compiles them on the same threads, which then reuse the memory the
+/// compiling freed.
+pub fn thread_pool(threads: Option<usize>) -> io::Result<ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder.build().map_err(io::Error::other)
+}
+
+/// Runs the pipeline over records on the workers of `pool`, writing each
+/// in input order to the sink, and checkpointing after every batch; every
+/// record is accounted for in the summary. `summary` holds the counts of
+/// an interrupted run being resumed (or is empty).
 pub fn run(
     pipeline: &Pipeline,
     mut records: impl Iterator<Item = Record> + Send,
     options: &RunOptions,
+    pool: &ThreadPool,
     sink: &mut dyn Sink,
     mut summary: Summary,
     on_event: &mut dyn FnMut(Event),
 ) -> io::Result<Summary> {
     let started = Instant::now();
     let elapsed_before = summary.elapsed_seconds;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = options.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().map_err(io::Error::other)?;
     summary.rules_fingerprint = pipeline.rules.fingerprint.clone();
     let mut seen = SeenIds::default();
     let mut consumed = 0;
@@ -643,7 +650,6 @@ pub fn run(
         let mut working: Option<(ScopedJoinHandle<Vec<Done>>, usize)> = None;
         loop {
             let next = batches.recv().ok().map(|(batch, consumed)| {
-                let pool = &pool;
                 let analyse = move || {
                     pool.install(|| {
                         batch

@@ -32,15 +32,11 @@ pub fn run(args: ExtractArgs) -> Outcome {
             missing.display()
         )));
     }
-    if let Some(n) = args.threads {
-        // The rules compile on rayon's global pool: as many threads as the
-        // run may use. Building it fails only when it already runs, and
-        // then it is used as it is.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.into())
-            .build_global();
-    }
-    let (mut pipeline, rules_source) = crate::rules::pipeline(args.rules.as_deref())?;
+    // The rules compile on the run's own workers.
+    let pool = batch::thread_pool(args.threads.map(usize::from))
+        .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
+    let (mut pipeline, rules_source) =
+        pool.install(|| crate::rules::pipeline(args.rules.as_deref()))?;
     pipeline.fallback_reference = args.reference_date;
     let fields = (args.fields != FactFields::ALL).then(|| args.fields.to_string());
     let previous = match &args.since {
@@ -144,7 +140,6 @@ pub fn run(args: ExtractArgs) -> Outcome {
         .with_max_input((args.max_input_gb * f64::from(1u32 << 30)) as u64);
     let mut progress = Progress::new(total, records.bytes_read(), args.quiet);
     let options = RunOptions {
-        threads: args.threads.map(usize::from),
         batch_size: args.batch as usize,
         shard: args.shard,
         skip,
@@ -163,6 +158,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
         &pipeline,
         records,
         &options,
+        &pool,
         sink.as_mut(),
         summary,
         &mut on_event,

@@ -22,7 +22,9 @@ pub fn run(args: ReviewArgs) -> Outcome {
         .expect("clap requires --db when no subcommand is given");
     let ip = args.bind;
     let mut store = Store::open(&db).map_err(|e| Fatal(format!("{}: {e}", db.display())))?;
-    let (pipeline, _) = crate::rules::pipeline(args.rules.as_deref())?;
+    let pool =
+        batch::thread_pool(None).map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
+    let (pipeline, _) = pool.install(|| crate::rules::pipeline(args.rules.as_deref()))?;
     // The port is taken before the import, so a busy one is found at once.
     let listening = if args.no_serve {
         None
@@ -56,6 +58,7 @@ pub fn run(args: ReviewArgs) -> Outcome {
                 batch_size: 64,
                 ..RunOptions::default()
             },
+            &pool,
             &mut importer,
             Summary::default(),
             &mut on_event,

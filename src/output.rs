@@ -6,14 +6,17 @@
 //! complete, so an interrupted run can be resumed.
 
 use crate::batch::{Processed, Render, Rendered, Sink, Summary};
-use crate::fact::Fact;
+use crate::fact::{Fact, FactValue};
 use crate::record::{
     AnalysedDocument, DocumentRecord, FailedDocument, ReferenceRecord, SectionRecord, Status,
 };
-use crate::text::CharCounter;
+use crate::text::{CharCounter, Fnv};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fs::{self, File};
+use std::hash::BuildHasherDefault;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -102,11 +105,14 @@ impl Render for Lines {
 }
 
 /// Facts as JSON lines, with these fields. Facts in one sentence share
-/// it: it is escaped once for them.
+/// it: it is escaped once for them. Facts that share a value (every
+/// mention of a known organisation or technology shares its entry's)
+/// copy its JSON from the first line that wrote it.
 fn fact_lines(facts: &[Fact], fields: FactFields) -> Vec<u8> {
     let mut lines = Vec::with_capacity(facts.len() * 512);
     let mut sentence: Option<(&Arc<str>, Vec<u8>)> = None;
     let with_sentence = fields.has(FactFields::SENTENCE);
+    let mut values = Values::default();
     for fact in facts {
         let escaped: &[u8] = if !with_sentence {
             &[]
@@ -120,9 +126,48 @@ fn fact_lines(facts: &[Fact], fields: FactFields) -> Vec<u8> {
                 }
             }
         };
-        write_fact(&mut lines, fact, escaped, fields);
+        write_fact(&mut lines, fact, escaped, fields, &mut values);
     }
     lines
+}
+
+/// Where in the lines being written each shared value's JSON already
+/// stands, by the value's address (the facts, and so their values, are
+/// alive while their lines are written).
+#[derive(Default)]
+struct Values(HashMap<*const FactValue, Range<usize>, BuildHasherDefault<Fnv>>);
+
+impl Values {
+    /// Appends the JSON of `value`, copied from where it was written
+    /// before when it is shared.
+    fn write(&mut self, out: &mut Vec<u8>, value: &Arc<FactValue>) {
+        if Arc::strong_count(value) == 1 {
+            return serde_json::to_writer(&mut *out, &**value).expect("a fact value serialises");
+        }
+        let key = Arc::as_ptr(value);
+        if let Some(written) = self.0.get(&key) {
+            out.extend_from_within(written.clone());
+            return;
+        }
+        let start = out.len();
+        serde_json::to_writer(&mut *out, &**value).expect("a fact value serialises");
+        self.0.insert(key, start..out.len());
+    }
+}
+
+/// Appends a number as `Display` writes it, without a formatter.
+fn write_number(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The fields of a `facts.jsonl` line (`--fields`): all of them, in the
@@ -223,7 +268,13 @@ fn write_facts(
 /// the fields written), without its per-field calls into a writer (a run
 /// writes about a dozen facts per kilobyte of text, each with its
 /// sentence, so this is a large share of its work).
-fn write_fact(out: &mut Vec<u8>, fact: &Fact, sentence_json: &[u8], fields: FactFields) {
+fn write_fact(
+    out: &mut Vec<u8>,
+    fact: &Fact,
+    sentence_json: &[u8],
+    fields: FactFields,
+    values: &mut Values,
+) {
     let mut open = b'{';
     for (i, name) in FactFields::NAMES.iter().enumerate() {
         if !fields.has(i) {
@@ -237,7 +288,7 @@ fn write_fact(out: &mut Vec<u8>, fact: &Fact, sentence_json: &[u8], fields: Fact
         match i {
             0 => json_str(out, &fact.id),
             1 => json_str(out, &fact.doc),
-            2 => write!(out, "{}", fact.section).expect("writing to memory"),
+            2 => write_number(out, fact.section),
             3 => json_str(out, fact.section_kind.as_str()),
             4 => match &fact.ics {
                 Some(ics) => json_str(out, ics),
@@ -245,9 +296,9 @@ fn write_fact(out: &mut Vec<u8>, fact: &Fact, sentence_json: &[u8], fields: Fact
             },
             5 => json_str(out, fact.fact_type.as_str()),
             6 => json_str(out, &fact.text),
-            7 => write!(out, "{}", fact.start).expect("writing to memory"),
-            8 => write!(out, "{}", fact.end).expect("writing to memory"),
-            9 => serde_json::to_writer(&mut *out, &fact.value).expect("a JSON value serialises"),
+            7 => write_number(out, fact.start),
+            8 => write_number(out, fact.end),
+            9 => values.write(out, &fact.value),
             10 => out.extend_from_slice(sentence_json),
             _ => json_str(out, &fact.rule),
         }
@@ -561,9 +612,21 @@ mod tests {
         let first = fact("£4.1 million", "It cost £4.1 million.", Some("NHS Devon"));
         let mut same_sentence = fact("It", "", None);
         same_sentence.sentence = first.sentence.clone();
+        // A value shared with an earlier fact (its JSON copied), and one
+        // shared only with a fact not written.
+        let mut same_value = fact("4.1m", "Then 4.1m.", None);
+        same_value.value = first.value.clone();
+        (same_value.section, same_value.start, same_value.end) = (0, 10, usize::MAX);
+        let mut unwritten = fact("x", "x", None);
+        unwritten.value = Arc::new(FactValue::named(FactType::Technology, "Epic", None));
+        let mut shares_unwritten = fact("Epic", "Epic.", None);
+        shares_unwritten.value = unwritten.value.clone();
+        shares_unwritten.fact_type = FactType::Technology;
         let facts = [
             first,
             same_sentence,
+            same_value,
+            shares_unwritten,
             fact(
                 "a\\b",
                 "tab\there, quote \" and\r\n\u{1}\u{1f}\u{7f} end",

@@ -10,7 +10,7 @@
 use crate::budget::{candidates_for, Budget, Limit};
 use crate::document::Document;
 use crate::fact::FactType;
-use crate::ingest::{InputError, Record};
+use crate::ingest::{InputError, Pending, Record};
 use crate::pipeline::{Analysis, Pipeline};
 use crate::record::{
     DocumentCounts, DocumentRecord, FactCounts, FactRecord, RunRecord, Status, SummaryRecord,
@@ -597,7 +597,7 @@ pub fn thread_pool(threads: Option<usize>) -> io::Result<ThreadPool> {
 /// an interrupted run being resumed (or is empty).
 pub fn run(
     pipeline: &Pipeline,
-    mut records: impl Iterator<Item = Record> + Send,
+    mut records: impl Iterator<Item = Pending> + Send,
     options: &RunOptions,
     pool: &ThreadPool,
     sink: &mut dyn Sink,
@@ -611,20 +611,21 @@ pub fn run(
     let mut consumed = 0;
     // Records an interrupted run finished: only their ids are counted.
     while consumed < options.skip {
-        let Some(mut record) = records.next() else {
+        let Some(pending) = records.next() else {
             break;
         };
+        let mut record = pending.decode();
         consumed += 1;
         if options.shard.is_none_or(|s| s.contains(&record)) {
             seen.mark(&mut record);
         }
     }
     // Three stages overlap: a reader thread reads the next batch
-    // (decompressing, parsing, marking repeated ids) while the workers
-    // analyse one and this thread writes the one before, so neither
-    // reading nor writing leaves the cores idle. A batch is the records
-    // read in one go (some may belong to other shards); each ends with a
-    // checkpoint.
+    // (decompressing and cutting lines; the workers parse them, and it
+    // marks repeated ids) while the workers analyse one and this thread
+    // writes the one before, so neither reading nor writing leaves the
+    // cores idle. A batch is the records read in one go (some may belong
+    // to other shards); each ends with a checkpoint.
     let batch_size = options.batch_size.max(1);
     let renderer = sink.renderer();
     let renderer = renderer.as_deref();
@@ -634,8 +635,11 @@ pub fn run(
         let (ready, batches) = std::sync::mpsc::sync_channel::<(Vec<Record>, usize)>(1);
         scope.spawn(move || loop {
             let before = consumed;
-            let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
-            for mut record in records.by_ref().take(batch_size) {
+            let read: Vec<Pending> = records.by_ref().take(batch_size).collect();
+            let decoded: Vec<Record> =
+                pool.install(|| read.into_par_iter().map(Pending::decode).collect());
+            let mut batch: Vec<Record> = Vec::with_capacity(decoded.len());
+            for mut record in decoded {
                 consumed += 1;
                 if options.shard.is_none_or(|s| s.contains(&record)) {
                     seen.mark(&mut record);

@@ -2,16 +2,18 @@
 //! "published"?, "url"?}`. Each line is read and checked on its own, so a bad
 //! line loses only itself.
 
-use super::{html, InputError, Record};
+use super::{html, InputError, Pending, Record};
 use crate::calendar::Ymd;
 use crate::document::Document;
 use crate::text::io_reason;
 use serde_json::Value;
 use std::io::BufRead;
+use std::sync::Arc;
 
-/// The records of one JSON-lines stream, read lazily.
+/// The records of one JSON-lines stream, read lazily: each line as it
+/// stands, parsed later ([`RawLine::decode`]).
 pub(super) struct Lines {
-    name: String,
+    name: Arc<str>,
     reader: Box<dyn BufRead + Send>,
     line: usize,
     buf: Vec<u8>,
@@ -38,7 +40,7 @@ pub const MAX_ID_BYTES: usize = 2048;
 impl Lines {
     pub(super) fn new(name: String, reader: Box<dyn BufRead + Send>, max_line: usize) -> Lines {
         Lines {
-            name,
+            name: Arc::from(name),
             reader,
             line: 0,
             buf: Vec::new(),
@@ -75,45 +77,44 @@ impl Lines {
         }
     }
 
-    fn error(&self, id: Option<String>, reason: String) -> InputError {
-        InputError {
-            source: self.name.clone(),
+    fn error(&self, reason: String) -> Pending {
+        Pending::Ready(Err(InputError {
+            source: self.name.to_string(),
             line: Some(self.line),
-            id,
+            id: None,
             reason,
-        }
+        }))
     }
 }
 
 impl Iterator for Lines {
-    type Item = Record;
+    type Item = Pending;
 
-    fn next(&mut self) -> Option<Record> {
+    fn next(&mut self) -> Option<Pending> {
         while !self.done {
             self.buf.clear();
             self.line += 1;
             match self.read_line() {
                 Ok(0) => self.done = true,
                 Ok(n) if n > self.max_line => {
-                    return Some(Err(self.error(
-                        None,
-                        format!(
-                            "line too long: {n} bytes (the limit is {}; see --max-doc-mb)",
-                            self.max_line
-                        ),
+                    return Some(self.error(format!(
+                        "line too long: {n} bytes (the limit is {}; see --max-doc-mb)",
+                        self.max_line
                     )))
                 }
                 Ok(_) => {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Some(self.parse_line());
+                    return Some(Pending::Line(RawLine {
+                        name: Arc::clone(&self.name),
+                        line: self.line,
+                        bytes: std::mem::take(&mut self.buf),
+                    }));
                 }
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(
-                        self.error(None, format!("cannot read further: {}", io_reason(&e)))
-                    ));
+                    return Some(self.error(format!("cannot read further: {}", io_reason(&e))));
                 }
             }
         }
@@ -121,15 +122,33 @@ impl Iterator for Lines {
     }
 }
 
-impl Lines {
-    fn parse_line(&self) -> Record {
-        let line = std::str::from_utf8(&self.buf).map_err(|e| {
+/// One line of a JSON-lines file as read: its bytes, and where it stands.
+#[derive(Debug)]
+pub struct RawLine {
+    name: Arc<str>,
+    line: usize,
+    bytes: Vec<u8>,
+}
+
+impl RawLine {
+    fn error(&self, id: Option<String>, reason: String) -> InputError {
+        InputError {
+            source: self.name.to_string(),
+            line: Some(self.line),
+            id,
+            reason,
+        }
+    }
+
+    /// Parses the line into a document, or says why it cannot be one.
+    pub fn decode(self) -> Record {
+        let line = std::str::from_utf8(&self.bytes).map_err(|e| {
             self.error(
                 None,
                 format!(
                     "not UTF-8: invalid byte 0x{:02X} at column {}",
-                    self.buf[e.valid_up_to()],
-                    String::from_utf8_lossy(&self.buf[..e.valid_up_to()])
+                    self.bytes[e.valid_up_to()],
+                    String::from_utf8_lossy(&self.bytes[..e.valid_up_to()])
                         .chars()
                         .count()
                         + 1
@@ -278,6 +297,7 @@ mod tests {
             Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
             1 << 20,
         )
+        .map(Pending::decode)
         .collect()
     }
 

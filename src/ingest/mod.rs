@@ -10,6 +10,7 @@ mod jsonl;
 mod text;
 
 pub use html::{extract_html, HtmlArticle};
+pub use jsonl::RawLine;
 
 use crate::document::Document;
 use crate::text::io_reason;
@@ -51,6 +52,57 @@ impl std::error::Error for InputError {}
 
 /// One record read from the inputs: a document, or the reason it was lost.
 pub type Record = Result<Document, InputError>;
+
+/// A record read but not yet decoded: the bytes of a JSON line or of a
+/// one-document file, made a [`Record`] by [`Pending::decode`] wherever
+/// that work is done (a batch run decodes on its workers, so that only
+/// reading and decompressing stay on the thread that reads).
+#[derive(Debug)]
+pub enum Pending {
+    /// A record already made (one that failed as it was read, or one made
+    /// elsewhere).
+    Ready(Record),
+    /// One line of a JSON-lines file.
+    Line(RawLine),
+    /// The bytes of a text or HTML file holding one document.
+    File {
+        /// Its bytes.
+        bytes: Vec<u8>,
+        /// Its format (text or HTML).
+        format: Format,
+        /// The document id it gets.
+        id: String,
+        /// The file, as named in errors and `source`.
+        name: String,
+    },
+}
+
+impl Pending {
+    /// Parses and checks the record: JSON, text decoding, HTML extraction.
+    pub fn decode(self) -> Record {
+        match self {
+            Pending::Ready(record) => record,
+            Pending::Line(line) => line.decode(),
+            Pending::File {
+                bytes,
+                format,
+                id,
+                name,
+            } => read_document(&bytes, format, &id, &name).map_err(|reason| InputError {
+                source: name,
+                line: None,
+                id: None,
+                reason,
+            }),
+        }
+    }
+}
+
+impl From<Record> for Pending {
+    fn from(record: Record) -> Pending {
+        Pending::Ready(record)
+    }
+}
 
 /// The file formats factmine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -484,6 +536,18 @@ impl Iterator for Records {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
+        self.next_pending().map(Pending::decode)
+    }
+}
+
+impl Records {
+    /// The records as read, not yet decoded: for a caller that decodes them
+    /// elsewhere (on worker threads).
+    pub fn pending(mut self) -> impl Iterator<Item = Pending> + Send {
+        std::iter::from_fn(move || self.next_pending())
+    }
+
+    fn next_pending(&mut self) -> Option<Pending> {
         loop {
             if let Some(lines) = &mut self.lines {
                 match lines.next() {
@@ -498,12 +562,12 @@ impl Iterator for Records {
                     self.lines = Some(jsonl::Lines::new("-".into(), reader, self.max_line()));
                 }
                 Source::Unreadable { path, reason } => {
-                    return Some(Err(InputError {
+                    return Some(Pending::Ready(Err(InputError {
                         source: path.display().to_string(),
                         line: None,
                         id: None,
                         reason,
-                    }))
+                    })))
                 }
                 Source::File {
                     path,
@@ -522,7 +586,10 @@ impl Iterator for Records {
                     let reader = match open(&path, gzip, count, self.max_input) {
                         Ok(r) => r,
                         Err(e) => {
-                            return Some(Err(fail(format!("cannot read: {}", io_reason(&e)))))
+                            return Some(Pending::Ready(Err(fail(format!(
+                                "cannot read: {}",
+                                io_reason(&e)
+                            )))))
                         }
                     };
                     match format {
@@ -530,10 +597,15 @@ impl Iterator for Records {
                             self.lines = Some(jsonl::Lines::new(name, reader, self.max_line()))
                         }
                         Format::Text | Format::Html => {
-                            return Some(
-                                read_single(reader, format, &id, &name, self.max_bytes)
-                                    .map_err(fail),
-                            )
+                            return Some(match read_bytes(reader, self.max_bytes) {
+                                Ok(bytes) => Pending::File {
+                                    bytes,
+                                    format,
+                                    id,
+                                    name,
+                                },
+                                Err(reason) => Pending::Ready(Err(fail(reason))),
+                            })
                         }
                     }
                 }
@@ -542,14 +614,8 @@ impl Iterator for Records {
     }
 }
 
-/// Reads a one-document file (text or HTML).
-fn read_single(
-    reader: Box<dyn BufRead + Send>,
-    format: Format,
-    id: &str,
-    name: &str,
-    max_bytes: usize,
-) -> Result<Document, String> {
+/// Reads the bytes of a one-document file (text or HTML), up to a limit.
+fn read_bytes(reader: Box<dyn BufRead + Send>, max_bytes: usize) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     reader
         .take(max_bytes as u64 + 1)
@@ -560,7 +626,7 @@ fn read_single(
             "document too large: over {max_bytes} bytes (read no further; see --max-doc-mb)"
         ));
     }
-    read_document(&bytes, format, id, name)
+    Ok(bytes)
 }
 
 /// Reads one text or HTML document from its bytes (decoding, front

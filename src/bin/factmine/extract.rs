@@ -156,7 +156,7 @@ pub fn run(args: ExtractArgs) -> Outcome {
     };
     let result = batch::run(
         &pipeline,
-        records,
+        records.pending(),
         &options,
         &pool,
         sink.as_mut(),

@@ -53,7 +53,7 @@ pub fn run(args: ReviewArgs) -> Outcome {
         };
         let summary = batch::run(
             &pipeline,
-            records,
+            records.pending(),
             &RunOptions {
                 batch_size: 64,
                 ..RunOptions::default()

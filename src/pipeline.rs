@@ -7,7 +7,7 @@ use crate::calendar::Ymd;
 use crate::document::Document;
 use crate::extract::patterns::CHECK_EVERY;
 use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSource};
-use crate::fact::{content_hash, id_with_occurrence, Fact, FactType};
+use crate::fact::{id_with_occurrence, ContentHashes, Fact, FactType};
 use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
 use crate::sentences::Sentences;
@@ -260,6 +260,7 @@ fn place(
         0 => doc.id.clone(),
         n => format!("{}#{n}", doc.id),
     };
+    let hashes = ContentHashes::new(&id_key);
     let doc_id: Arc<str> = Arc::from(doc.id.as_str());
     let ics: Vec<Option<Arc<str>>> = layout
         .sections
@@ -267,7 +268,8 @@ fn place(
         .map(|s| s.ics.as_deref().map(Arc::from))
         .collect();
     let mut last_sentence: Option<(&str, Arc<str>)> = None;
-    candidates
+    // Where each candidate stands: its section and its sentence.
+    let placed: Vec<(Candidate, usize, Arc<str>)> = candidates
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -275,7 +277,6 @@ fn place(
                 budget.check("placing facts")?;
             }
             let section_index = layout.section_at(c.start);
-            let text = &doc.text[c.start..c.end];
             let sentence = sentences.around(search, c.start, c.end);
             // A long sentence is written cut around each fact in it, so no
             // input multiplies the output by its own length; the id hashes
@@ -296,7 +297,25 @@ fn place(
                         .clone(),
                 },
             };
-            let content = content_hash(&id_key, c.fact_type, text, &shared_sentence);
+            Ok((c, section_index, shared_sentence))
+        })
+        .collect::<Result<_, OverBudget>>()?;
+    // Content hashes, the facts that share a sentence hashed together.
+    let mut contents = Vec::with_capacity(placed.len());
+    for group in placed.chunk_by(|a, b| Arc::ptr_eq(&a.2, &b.2)) {
+        hashes.of_sentence(
+            group
+                .iter()
+                .map(|(c, _, _)| (c.fact_type, &doc.text[c.start..c.end])),
+            &group[0].2,
+            &mut contents,
+        );
+    }
+    let facts = placed
+        .into_iter()
+        .zip(contents)
+        .map(|((c, section_index, shared_sentence), content)| {
+            let text = &doc.text[c.start..c.end];
             let occurrence = seen
                 .entry(Content {
                     hash: content.finish(),
@@ -309,7 +328,7 @@ fn place(
             *occurrence += 1;
             let start = chars.at(c.start);
             let end = chars.at(c.end);
-            Ok(Fact {
+            Fact {
                 id,
                 doc: doc_id.clone(),
                 section: section_index,
@@ -322,9 +341,10 @@ fn place(
                 value: c.value,
                 sentence: shared_sentence,
                 rule: c.rule,
-            })
+            }
         })
-        .collect()
+        .collect();
+    Ok(facts)
 }
 
 #[cfg(test)]

@@ -96,11 +96,12 @@ impl Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
+    const PRIME: u64 = 0x0100_0000_01b3;
+
     /// Adds bytes.
     pub fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Self::PRIME);
         }
     }
 
@@ -108,6 +109,26 @@ impl Fnv {
     pub fn field(&mut self, s: &str) {
         self.write(s.as_bytes());
         self.write(&[0xff]);
+    }
+
+    /// [`Fnv::field`] for several hashes at once, four at a time: each
+    /// byte takes a multiplication whose result the next byte waits for,
+    /// so four hashes side by side cost about what one costs alone.
+    pub fn field_each(hashes: &mut [Fnv], s: &str) {
+        for four in hashes.chunks_mut(4) {
+            let mut lanes = [0u64; 4];
+            for (lane, h) in lanes.iter_mut().zip(four.iter()) {
+                *lane = h.0;
+            }
+            for &b in s.as_bytes().iter().chain(&[0xff]) {
+                for lane in &mut lanes {
+                    *lane = (*lane ^ u64::from(b)).wrapping_mul(Self::PRIME);
+                }
+            }
+            for (lane, h) in lanes.iter().zip(four.iter_mut()) {
+                h.0 = *lane;
+            }
+        }
     }
 
     /// The hash value.
@@ -228,6 +249,35 @@ pub fn cut_around(text: &str, start: usize, end: usize, max: usize) -> Cow<'_, s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_added_side_by_side_hash_as_one_at_a_time() {
+        for n in [0, 1, 3, 4, 5, 9] {
+            for s in ["", "a", "It said 40 practices.", "na\u{ef}ve \u{a3}4m"] {
+                let starts: Vec<Fnv> = (0..n)
+                    .map(|i| {
+                        let mut h = Fnv::new();
+                        h.field(&"x".repeat(i));
+                        h
+                    })
+                    .collect();
+                let mut each = starts.clone();
+                Fnv::field_each(&mut each, s);
+                let one: Vec<u64> = starts
+                    .into_iter()
+                    .map(|mut h| {
+                        h.field(s);
+                        h.finish()
+                    })
+                    .collect();
+                assert_eq!(each.iter().map(Fnv::finish).collect::<Vec<_>>(), one);
+            }
+        }
+        let mut one = [Fnv::new()];
+        Fnv::field_each(&mut one, "a");
+        // FNV-1a of "a" then the separator byte 0xff.
+        assert_eq!(one[0].finish(), 0x089b_c907_b544_c769);
+    }
 
     #[test]
     fn long_texts_are_cut_around_a_span() {

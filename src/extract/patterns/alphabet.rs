@@ -21,6 +21,15 @@ pub enum Alphabet {
 }
 
 impl Alphabet {
+    /// Where the things kept per alphabet (a pattern file's finders and
+    /// their caches) stand: 0 for any text, 1 for common text.
+    pub fn index(self) -> usize {
+        match self {
+            Alphabet::Any => 0,
+            Alphabet::Common => 1,
+        }
+    }
+
     /// The alphabet of a text.
     pub fn of(text: &str) -> Alphabet {
         if in_common_alphabet(text) {

@@ -66,14 +66,28 @@ impl CompiledRule {
 pub struct CompiledPatterns {
     /// The type of fact the rules find.
     pub fact_type: FactType,
-    finder: Regex,
-    common_finder: Regex,
+    /// The finders, by [`Alphabet::index`]: as written, cut to `COMMON`.
+    finders: [Finder; 2],
     rules: Vec<CompiledRule>,
     /// Each thread's scratch space, kept between documents.
     caches: Pool<ScanCache>,
-    /// The most built lazy DFA states of each finder (as written, cut to
-    /// `COMMON`), for threads to copy instead of building them again.
-    shared: [SharedStates; 2],
+}
+
+/// One finder, and the most built lazy DFA states its searches have made,
+/// for threads to copy instead of building them again.
+#[derive(Debug)]
+struct Finder {
+    regex: Regex,
+    states: SharedStates,
+}
+
+impl Finder {
+    fn new(regex: Regex) -> Finder {
+        Finder {
+            regex,
+            states: SharedStates::default(),
+        }
+    }
 }
 
 /// One thread's scratch space for a file's scan (one set per thread at a
@@ -81,7 +95,7 @@ pub struct CompiledPatterns {
 /// clearing per rule and document, and the finders' states built again.
 #[derive(Debug, Default)]
 struct ScanCache {
-    /// The finders' lazy DFA states (as written, cut to `COMMON`).
+    /// The finders' lazy DFA states, by [`Alphabet::index`].
     finders: [Option<Cache>; 2],
     /// The slot readers' scratch space, per rule.
     readers: Vec<Option<ReaderCache>>,
@@ -91,11 +105,12 @@ impl Clone for CompiledPatterns {
     fn clone(&self) -> CompiledPatterns {
         CompiledPatterns {
             fact_type: self.fact_type,
-            finder: self.finder.clone(),
-            common_finder: self.common_finder.clone(),
+            finders: self
+                .finders
+                .each_ref()
+                .map(|f| Finder::new(f.regex.clone())),
             rules: self.rules.clone(),
             caches: Pool::new(ScanCache::default),
-            shared: Default::default(),
         }
     }
 }
@@ -114,8 +129,9 @@ fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// The finder as written, and cut down to `COMMON` characters.
-fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, Regex), RuleError> {
+/// The finders, by [`Alphabet::index`]: as written, and cut down to
+/// `COMMON` characters.
+fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<[Finder; 2], RuleError> {
     let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
         RuleError::file(
             path,
@@ -146,7 +162,7 @@ fn build_finders(patterns: &[String], path: &std::path::Path) -> Result<(Regex, 
                 .map_err(|e| fail(Box::new(e)))
         },
     );
-    Ok((finder?, common_finder?))
+    Ok([Finder::new(finder?), Finder::new(common_finder?)])
 }
 
 impl CompiledPatterns {
@@ -168,7 +184,7 @@ impl CompiledPatterns {
                     .collect::<Vec<_>>()
             },
         );
-        let (finder, common_finder) = finders?;
+        let finders = finders?;
         let mut rules = Vec::with_capacity(file.rules.len());
         for (rule, reader) in file.rules.iter().zip(readers) {
             let reader = reader?;
@@ -189,11 +205,9 @@ impl CompiledPatterns {
         }
         Ok(CompiledPatterns {
             fact_type: file.fact_type,
-            finder,
-            common_finder,
+            finders,
             rules,
             caches: Pool::new(ScanCache::default),
-            shared: Default::default(),
         })
     }
 
@@ -201,25 +215,7 @@ impl CompiledPatterns {
     /// `text`, with no slots read
     /// and nothing normalised: the bare cost of the pass, for benchmarks.
     pub fn count_raw(&self, text: &str, alphabet: Alphabet) -> usize {
-        self.finder_for(alphabet).find_iter(text).count()
-    }
-
-    /// The finder for a text's alphabet: the one cut down to `COMMON`
-    /// characters when the text is written only in those.
-    fn finder_for(&self, alphabet: Alphabet) -> &Regex {
-        match alphabet {
-            Alphabet::Common => &self.common_finder,
-            Alphabet::Any => &self.finder,
-        }
-    }
-
-    /// Where a finder's caches are kept: in [`ScanCache::finders`] and
-    /// [`CompiledPatterns::shared`].
-    fn finder_slot(alphabet: Alphabet) -> usize {
-        match alphabet {
-            Alphabet::Any => 0,
-            Alphabet::Common => 1,
-        }
+        self.finders[alphabet.index()].regex.find_iter(text).count()
     }
 
     /// Runs the finder for the text's [`Alphabet`] once over `text`, calling
@@ -235,11 +231,13 @@ impl CompiledPatterns {
         check: impl Fn() -> Result<(), OverBudget>,
         mut found: impl FnMut(&'t CompiledRule, &Slots<'t>) -> Option<usize>,
     ) -> Result<(), OverBudget> {
-        let finder = self.finder_for(alphabet);
-        let shared = &self.shared[Self::finder_slot(alphabet)];
+        let Finder {
+            regex: finder,
+            states: shared,
+        } = &self.finders[alphabet.index()];
         let mut caches = self.caches.get();
         let ScanCache { finders, readers } = &mut *caches;
-        let states = match &mut finders[Self::finder_slot(alphabet)] {
+        let states = match &mut finders[alphabet.index()] {
             Some(states) => {
                 shared.catch_up(states);
                 states
@@ -412,8 +410,10 @@ mod tests {
                 });
                 for at in starts {
                     let input = Input::new(text).span(at..text.len());
-                    let full = compiled.finder.search(&input);
-                    let common = compiled.common_finder.search(&input);
+                    let full = compiled.finders[Alphabet::Any.index()].regex.search(&input);
+                    let common = compiled.finders[Alphabet::Common.index()]
+                        .regex
+                        .search(&input);
                     assert_eq!(full, common, "{name} from {at}");
                     compared += usize::from(full.is_some());
                 }

@@ -287,3 +287,57 @@ fn without_published_a_url_or_dateline_is_the_reference() {
         json!({"kind": "point", "value": null, "relative": true})
     );
 }
+
+/// The metrics in a text: their text and value.
+fn metrics_in(text: &str) -> Vec<(String, Value)> {
+    pipeline()
+        .extractor
+        .extract(text, Ymd::new(2024, 1, 10))
+        .into_iter()
+        .filter(|c| c.fact_type == FactType::Metric)
+        .map(|c| (text[c.start..c.end].to_string(), c.value.to_json()))
+        .collect()
+}
+
+#[test]
+fn counted_nouns_rates_and_clock_times_read_in_any_case() {
+    let unit = |n: u64, unit: &str| json!({"number": n, "qualifier": null, "unit": unit});
+    assert_eq!(
+        metrics_in("It linked 12 district and borough councils last year."),
+        [(
+            "12 district and borough councils".to_string(),
+            unit(12, "district and borough councils")
+        )]
+    );
+    assert_eq!(
+        metrics_in("The app had 3,000 users EVERY week."),
+        [(
+            "3,000 users EVERY week".to_string(),
+            json!({"number": 3000, "per": "week", "qualifier": null, "unit": "users"})
+        )]
+    );
+    assert_eq!(
+        metrics_in("The service saw 85 Patients Per Month at first."),
+        [(
+            "85 Patients Per Month".to_string(),
+            json!({"number": 85, "per": "month", "qualifier": null, "unit": "patients"})
+        )]
+    );
+    // A clock time is no count, however it is written.
+    assert_eq!(
+        metrics_in("Clinics open at 9 A.M. daily for 40 patients."),
+        [("40 patients".to_string(), unit(40, "patients"))]
+    );
+    // A possessive ends the noun; a word beyond ASCII is lower-cased too.
+    assert_eq!(
+        metrics_in("It trained 200 trust\u{2019}s staff in May."),
+        [("200 trust".to_string(), unit(200, "trust"))]
+    );
+    assert_eq!(
+        metrics_in("Some 40 NA\u{cf}VE users joined the pilot."),
+        [(
+            "Some 40 NA\u{cf}VE users".to_string(),
+            json!({"number": 40, "qualifier": "about", "unit": "na\u{ef}ve users"})
+        )]
+    );
+}

@@ -147,10 +147,10 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
 fn rate_period(after: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     let rest = after.strip_prefix(' ')?;
     let (connector, tail) = rest.split_once(' ')?;
-    if !matches!(
-        connector.to_lowercase().as_str(),
-        "a" | "an" | "per" | "each" | "every"
-    ) {
+    if !["a", "an", "per", "each", "every"]
+        .iter()
+        .any(|c| connector.eq_ignore_ascii_case(c))
+    {
         return None;
     }
     let word_len = tail
@@ -227,10 +227,11 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
     if after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return true;
     }
-    let a = super::head(after.trim_start(), 8).to_lowercase();
-    ["am", "pm", "a.m.", "p.m."]
-        .iter()
-        .any(|t| a.starts_with(t) && !a[t.len()..].starts_with(|c: char| c.is_alphanumeric()))
+    let a = after.trim_start();
+    ["am", "pm", "a.m.", "p.m."].iter().any(|t| {
+        a.get(..t.len()).is_some_and(|p| p.eq_ignore_ascii_case(t))
+            && !a[t.len()..].starts_with(|c: char| c.is_alphanumeric())
+    })
 }
 
 /// Cuts a captured noun phrase at the first word that cannot belong to it
@@ -240,7 +241,8 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
 /// counts time (a duration, which is a date).
 fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     let mut kept_end = 0;
-    let mut words: Vec<String> = Vec::new();
+    // The unit as it grows: the words kept, lower-cased, one space apart.
+    let mut unit = String::with_capacity(noun.len());
     let mut offset = 0;
     let raws: Vec<&str> = noun.split(' ').collect();
     for (i, &raw) in raws.iter().enumerate() {
@@ -251,8 +253,8 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         }
         // "district and borough councils": two modifiers joined by "and"
         // before one plural head.
-        if raw == "and" && joins_modifiers(&words, &raws[i + 1..], lexicon) {
-            words.push("and".into());
+        if raw == "and" && joins_modifiers(last_word(&unit), &raws[i + 1..], lexicon) {
+            unit.push_str(" and");
             continue;
         }
         let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -262,41 +264,64 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
             Some(stem) if !stem.is_empty() => (stem, word),
             _ => (word, raw),
         };
-        let lower = word.to_lowercase().replace('\u{2019}', "'");
-        if word.is_empty() || lexicon.contains(Table::NounStops, &lower) {
+        if word.is_empty() {
+            break;
+        }
+        let before = unit.len();
+        if before > 0 {
+            unit.push(' ');
+        }
+        push_lower(&mut unit, word);
+        let lower = &unit[before + usize::from(before > 0)..];
+        if lexicon.contains(Table::NounStops, lower) {
+            unit.truncate(before);
             break;
         }
         // After the first word a participle or adverb ends the phrase,
         // unless an adverb introduced it ("highly committed staff").
-        let after_adverb = words.last().is_some_and(|w| w.ends_with("ly"));
-        if !words.is_empty()
-            && is_participle_or_adverb(&lower)
+        let after_adverb = before > 0 && last_word(&unit[..before]).ends_with("ly");
+        if before > 0
+            && is_participle_or_adverb(lower)
             && !after_adverb
-            && !lexicon.contains(Table::NounWords, &lower)
+            && !lexicon.contains(Table::NounWords, lower)
         {
+            unit.truncate(before);
             break;
         }
-        let plural = looks_plural(&lower) || lexicon.contains(Table::PluralNouns, &lower);
-        words.push(lower);
+        let plural = looks_plural(lower) || lexicon.contains(Table::PluralNouns, lower);
         kept_end = start + word.len();
         if word.len() < raw.len() || plural {
             break; // punctuation, or a plural head noun, ends the phrase
         }
     }
-    let first = words.first()?;
+    let first = unit.split(' ').next().filter(|w| !w.is_empty())?;
     if lexicon.contains(Table::TimeUnits, first) || lexicon.contains(Table::Scales, first) {
         return None;
     }
-    Some((words.join(" "), kept_end))
+    Some((unit, kept_end))
+}
+
+/// The last word of a unit being built ("" when it has none).
+fn last_word(unit: &str) -> &str {
+    unit.rsplit(' ').next().unwrap_or("")
+}
+
+/// Appends a word lower-cased, its curly apostrophes made plain.
+fn push_lower(out: &mut String, word: &str) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&word.to_lowercase().replace('\u{2019}', "'"));
+    }
 }
 
 /// Whether "and" after `before` joins two modifiers of one head: the
 /// word before it is singular and the next one or two words end in a
 /// plural head, with no small word between.
-fn joins_modifiers(before: &[String], after: &[&str], lexicon: &Lexicon) -> bool {
-    let Some(last) = before.last() else {
+fn joins_modifiers(last: &str, after: &[&str], lexicon: &Lexicon) -> bool {
+    if last.is_empty() {
         return false;
-    };
+    }
     if looks_plural(last) || lexicon.contains(Table::PluralNouns, last) {
         return false;
     }

@@ -62,7 +62,7 @@ impl Lines {
             if chunk.is_empty() {
                 return Ok(total);
             }
-            let (piece, ends) = match chunk.iter().position(|&b| b == b'\n') {
+            let (piece, ends) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (&chunk[..=i], true),
                 None => (chunk, false),
             };
@@ -106,10 +106,12 @@ impl Iterator for Lines {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
+                    // The next line is likely as long as this one.
+                    let next = Vec::with_capacity(self.buf.len());
                     return Some(Pending::Line(RawLine {
                         name: Arc::clone(&self.name),
                         line: self.line,
-                        bytes: std::mem::take(&mut self.buf),
+                        bytes: std::mem::replace(&mut self.buf, next),
                     }));
                 }
                 Err(e) => {

@@ -391,7 +391,7 @@ mod tests {
         let chosen = NameSearch::new(names.iter().copied());
         let text = "The Wessex Care Record (WCR) went live; Wessex's Care Records team ran it.";
         // Long texts, where a packed searcher uses its SIMD path, and short
-        // ones, where it falls back to a byte-by-byte search.
+        // ones, where it searches with a rolling hash (Rabin-Karp) instead.
         for t in [text, &text[..20], &text[4..11], ""] {
             let found = |s: &NameSearch| -> Vec<(usize, usize, usize)> {
                 s.find_iter(t)

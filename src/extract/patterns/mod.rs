@@ -115,9 +115,9 @@ impl Clone for CompiledPatterns {
     }
 }
 
-/// An error and what caused it, down the chain ("error building NFA:
-/// exceeded size limit ..."): the regex crates' errors say little on
-/// their own.
+/// An error and what caused it, down the chain ("error building NFA: heap
+/// usage during NFA compilation exceeded limit of ..."): the regex crates'
+/// outermost errors say little on their own.
 fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();

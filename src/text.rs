@@ -97,6 +97,8 @@ impl Fnv {
     }
 
     const PRIME: u64 = 0x0100_0000_01b3;
+    /// The byte after each field.
+    const SEPARATOR: u8 = 0xff;
 
     /// Adds bytes.
     pub fn write(&mut self, bytes: &[u8]) {
@@ -108,7 +110,7 @@ impl Fnv {
     /// Adds a string and a separator, so that ("ab","c") and ("a","bc") differ.
     pub fn field(&mut self, s: &str) {
         self.write(s.as_bytes());
-        self.write(&[0xff]);
+        self.write(&[Self::SEPARATOR]);
     }
 
     /// [`Fnv::field`] for several hashes at once, four at a time: each
@@ -120,7 +122,7 @@ impl Fnv {
             for (lane, h) in lanes.iter_mut().zip(four.iter()) {
                 *lane = h.0;
             }
-            for &b in s.as_bytes().iter().chain(&[0xff]) {
+            for &b in s.as_bytes().iter().chain(&[Self::SEPARATOR]) {
                 for lane in &mut lanes {
                     *lane = (*lane ^ u64::from(b)).wrapping_mul(Self::PRIME);
                 }

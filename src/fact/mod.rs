@@ -127,9 +127,15 @@ impl ContentHashes {
 
     /// The content hash of a fact of this document.
     pub fn of(&self, fact_type: FactType, text: &str, sentence: &str) -> Fnv {
+        let mut h = self.before_sentence(fact_type, text);
+        h.field(sentence);
+        h
+    }
+
+    /// The hash of a fact of this document up to its sentence.
+    fn before_sentence(&self, fact_type: FactType, text: &str) -> Fnv {
         let mut h = self.by_type[fact_type as usize].clone();
         h.field(text);
-        h.field(sentence);
         h
     }
 
@@ -143,11 +149,7 @@ impl ContentHashes {
         out: &mut Vec<Fnv>,
     ) {
         let from = out.len();
-        out.extend(facts.map(|(fact_type, text)| {
-            let mut h = self.by_type[fact_type as usize].clone();
-            h.field(text);
-            h
-        }));
+        out.extend(facts.map(|(fact_type, text)| self.before_sentence(fact_type, text)));
         Fnv::field_each(&mut out[from..], sentence);
     }
 }

@@ -78,12 +78,9 @@ impl Lines {
     }
 
     fn error(&self, reason: String) -> Pending {
-        Pending::Ready(Err(InputError {
-            source: self.name.to_string(),
-            line: Some(self.line),
-            id: None,
-            reason,
-        }))
+        Pending::Ready(Err(InputError::at_line(
+            &self.name, self.line, None, reason,
+        )))
     }
 }
 
@@ -134,12 +131,7 @@ pub struct RawLine {
 
 impl RawLine {
     fn error(&self, id: Option<String>, reason: String) -> InputError {
-        InputError {
-            source: self.name.to_string(),
-            line: Some(self.line),
-            id,
-            reason,
-        }
+        InputError::at_line(&self.name, self.line, id, reason)
     }
 
     /// Parses the line into a document, or says why it cannot be one.

@@ -50,6 +50,29 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+impl InputError {
+    /// An error of a whole file (or stream): no line, no id.
+    fn of_file(source: String, reason: String) -> InputError {
+        InputError {
+            source,
+            line: None,
+            id: None,
+            reason,
+        }
+    }
+
+    /// An error of one line of a JSON-lines file, with the record's id
+    /// when it was read.
+    fn at_line(source: &str, line: usize, id: Option<String>, reason: String) -> InputError {
+        InputError {
+            source: source.to_string(),
+            line: Some(line),
+            id,
+            reason,
+        }
+    }
+}
+
 /// One record read from the inputs: a document, or the reason it was lost.
 pub type Record = Result<Document, InputError>;
 
@@ -88,12 +111,8 @@ impl Pending {
                 format,
                 id,
                 name,
-            } => read_document(&bytes, format, &id, &name).map_err(|reason| InputError {
-                source: name,
-                line: None,
-                id: None,
-                reason,
-            }),
+            } => read_document(&bytes, format, &id, &name)
+                .map_err(|reason| InputError::of_file(name, reason)),
         }
     }
 }
@@ -562,12 +581,10 @@ impl Records {
                     self.lines = Some(jsonl::Lines::new("-".into(), reader, self.max_line()));
                 }
                 Source::Unreadable { path, reason } => {
-                    return Some(Pending::Ready(Err(InputError {
-                        source: path.display().to_string(),
-                        line: None,
-                        id: None,
+                    return Some(Pending::Ready(Err(InputError::of_file(
+                        path.display().to_string(),
                         reason,
-                    })))
+                    ))))
                 }
                 Source::File {
                     path,
@@ -576,12 +593,7 @@ impl Records {
                     id,
                 } => {
                     let name = path.display().to_string();
-                    let fail = |reason: String| InputError {
-                        source: name.clone(),
-                        line: None,
-                        id: None,
-                        reason,
-                    };
+                    let fail = |reason: String| InputError::of_file(name.clone(), reason);
                     let count = Arc::clone(&self.bytes_read);
                     let reader = match open(&path, gzip, count, self.max_input) {
                         Ok(r) => r,

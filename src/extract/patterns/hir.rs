@@ -85,3 +85,25 @@ fn cut_classes(hir: &Hir, alphabet: &ClassUnicode, bytes: &ClassBytes) -> Hir {
         HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
+
+/// The name of a pattern's one capture group when that group is the whole
+/// pattern but for zero-width assertions around it (`\b(?P<name>...)\b`):
+/// its slot is then the match itself, and nothing needs reading.
+pub(super) fn whole_match_group(hir: &Hir) -> Option<&str> {
+    if hir.properties().explicit_captures_len() != 1 {
+        return None;
+    }
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts.as_slice(),
+        _ => std::slice::from_ref(hir),
+    };
+    let mut group = None;
+    for part in parts {
+        match part.kind() {
+            HirKind::Look(_) | HirKind::Empty => {}
+            HirKind::Capture(capture) if group.is_none() => group = Some(capture.name.as_deref()?),
+            _ => return None,
+        }
+    }
+    group
+}

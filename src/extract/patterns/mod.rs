@@ -1,7 +1,7 @@
 //! Compiled pattern rules: every rule of a file in one multi-pattern regex,
 //! run once over a document to find where rules match (leftmost-first, in
 //! file order); the matched rule's own small regex then reads its slots
-//! from that match alone. Word boundaries are ASCII (`\b` next to `’` or `£`
+//! from that match alone (unless its one slot is the whole match). Word boundaries are ASCII (`\b` next to `’` or `£`
 //! behaves as next to a space), which keeps the fast engines usable on any
 //! text. A text written only in the characters most news copy uses (ASCII,
 //! Latin-1, general punctuation, currency signs) is searched, and an ASCII
@@ -253,24 +253,31 @@ impl CompiledPatterns {
                 crate::work::examined(text.len() - at);
                 break;
             };
-            // The finder read up to the match's end, the rule's reader the
-            // match again.
-            crate::work::examined(m.end() - at + m.len());
             matches += 1;
             if matches.is_multiple_of(CHECK_EVERY) {
                 check()?;
             }
             let index = m.pattern().as_usize();
             let rule = &self.rules[index];
-            let cache = readers[index].get_or_insert_with(|| rule.reader.cache());
-            let caps = rule.reader.read(text, m.range(), cache);
             slots.whole = m.range();
             slots.slots.clear();
-            slots.slots.extend(
-                rule.slots
-                    .iter()
-                    .filter_map(|(name, g)| caps.get_group(*g).map(|s| (name.as_str(), s.range()))),
-            );
+            if let Some(name) = &rule.reader.whole {
+                // The finder read up to the match's end; its one slot is the
+                // match.
+                crate::work::examined(m.end() - at);
+                slots.slots.push((name.as_str(), m.range()));
+            } else {
+                // The finder read up to the match's end, the rule's reader
+                // the match again.
+                crate::work::examined(m.end() - at + m.len());
+                let cache = readers[index].get_or_insert_with(|| rule.reader.cache());
+                let caps = rule.reader.read(text, m.range(), cache);
+                slots
+                    .slots
+                    .extend(rule.slots.iter().filter_map(|(name, g)| {
+                        caps.get_group(*g).map(|s| (name.as_str(), s.range()))
+                    }));
+            }
             at = match found(rule, &slots) {
                 Some(end) if end > m.start() => end,
                 _ => next_char(text, m.start()),
@@ -388,6 +395,71 @@ mod tests {
         // 1,900 with the rules and corpus of 2026-11; the floor only guards
         // against comparing nothing.
         assert!(compared > 1_000, "only {compared} matches compared");
+    }
+
+    #[test]
+    fn a_slot_that_is_the_whole_match_is_known_from_the_pattern() {
+        let whole = |pattern: &str| {
+            let hir = regex_automata::util::syntax::parse(&ascii_boundaries(pattern)).unwrap();
+            hir::whole_match_group(&hir).map(str::to_string)
+        };
+        assert_eq!(
+            whole(r"\b(?P<name>[A-Z]\w+ (?:Trust|Board))\b"),
+            Some("name".into())
+        );
+        assert_eq!(whole(r"(?P<year>\d{4})"), Some("year".into()));
+        assert_eq!(whole(r"^(?P<x>a|b)$"), Some("x".into()));
+        // Context outside the group, a second group, an unnamed group, or
+        // none at all: the slots are read.
+        assert_eq!(whole(r"\bby (?P<name>[A-Z]\w+)"), None);
+        assert_eq!(whole(r"(?P<name>[A-Z]\w+)'s"), None);
+        assert_eq!(whole(r"(?P<num>\d+) (?P<noun>\w+)"), None);
+        assert_eq!(whole(r"(?P<outer>(?P<inner>\d+)%)"), None);
+        assert_eq!(whole(r"\b(\d+)\b"), None);
+        assert_eq!(whole(r"\d+"), None);
+        assert_eq!(whole(r"(?P<a>x)|(?P<a2>y)"), None);
+    }
+
+    #[test]
+    fn a_whole_match_slot_is_what_reading_the_match_gives() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let texts: Vec<String> = ["round-ups", "news"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(root.join("corpus").join(d)).unwrap())
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        let mut compared = 0;
+        for name in ["dates", "metrics", "organisations", "technologies"] {
+            let file =
+                PatternFile::load(&root.join(format!("rules/patterns/{name}.rules"))).unwrap();
+            let compiled = CompiledPatterns::compile(&file).unwrap();
+            let finder = &compiled.finders[Alphabet::Any.index()].regex;
+            for text in &texts {
+                let starts = (0..text.len()).filter(|&i| {
+                    i == 0 || (text.is_char_boundary(i) && text.as_bytes()[i - 1] == b' ')
+                });
+                let found =
+                    starts.filter_map(|at| finder.search(&Input::new(text).span(at..text.len())));
+                for m in found {
+                    let rule = &compiled.rules[m.pattern().as_usize()];
+                    let Some(slot) = &rule.reader.whole else {
+                        continue;
+                    };
+                    let mut cache = rule.reader.cache();
+                    let caps = rule.reader.read(text, m.range(), &mut cache);
+                    let read: Vec<_> = rule
+                        .slots
+                        .iter()
+                        .filter_map(|(n, g)| caps.get_group(*g).map(|s| (n.clone(), s.range())))
+                        .collect();
+                    assert_eq!(read, vec![(slot.clone(), m.range())], "{}", rule.id);
+                    compared += 1;
+                }
+            }
+        }
+        // 14,029 matches with the rules and corpus of 2026-12; the floor
+        // only guards against comparing nothing.
+        assert!(compared > 5_000, "only {compared} matches compared");
     }
 
     #[test]

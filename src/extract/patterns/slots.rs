@@ -1,7 +1,7 @@
 //! Reading a rule's slots: the capture groups of one match, read inside
 //! the span the finder already found, and handed to the normalisers.
 
-use super::hir::ascii_only;
+use super::hir::{ascii_only, whole_match_group};
 use super::with_causes;
 use crate::rules::RuleError;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
@@ -72,6 +72,9 @@ pub(super) struct SlotReader {
     pub(super) backtracker: BoundedBacktracker,
     pikevm: PikeVM,
     pub(super) ascii: BoundedBacktracker,
+    /// The rule's one slot when it is the whole match (`\b(?P<name>...)\b`):
+    /// such a match needs no reading.
+    pub(super) whole: Option<String>,
 }
 
 /// A [`SlotReader`]'s scratch space, made when its rule first matches.
@@ -106,7 +109,9 @@ impl SlotReader {
         };
         let nfa = compile(&hir)?;
         let ascii = compile(&ascii_only(&hir))?;
+        let whole = whole_match_group(&hir).map(str::to_string);
         Ok(SlotReader {
+            whole,
             backtracker: BoundedBacktracker::new_from_nfa(nfa.clone())
                 .map_err(|e| fail(Box::new(e)))?,
             pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| fail(Box::new(e)))?,

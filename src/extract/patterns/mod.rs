@@ -266,6 +266,9 @@ impl CompiledPatterns {
                 // match.
                 crate::work::examined(m.end() - at);
                 slots.slots.push((name.as_str(), m.range()));
+            } else if rule.slots.is_empty() {
+                // A rule without slots: the match is all there is.
+                crate::work::examined(m.end() - at);
             } else {
                 // The finder read up to the match's end, the rule's reader
                 // the match again.

@@ -1,9 +1,9 @@
 //! Compiled pattern rules: every rule of a file in one multi-pattern regex,
 //! run once over a document to find where rules match (leftmost-first, in
 //! file order); the matched rule's own small regex then reads its slots
-//! from that match alone (unless its one slot is the whole match). Word boundaries are ASCII (`\b` next to `’` or `£`
-//! behaves as next to a space), which keeps the fast engines usable on any
-//! text. A text written only in the characters most news copy uses (ASCII,
+//! from that match alone (unless its one slot is the whole match). Word
+//! boundaries are ASCII (`\b` next to `’` or `£` behaves as next to a
+//! space), which keeps the fast engines usable on any text. A text written only in the characters most news copy uses (ASCII,
 //! Latin-1, general punctuation, currency signs) is searched, and an ASCII
 //! span read, by the same rules with their classes cut down to those
 //! characters: exact there, and far smaller automata.
@@ -261,18 +261,14 @@ impl CompiledPatterns {
             let rule = &self.rules[index];
             slots.whole = m.range();
             slots.slots.clear();
+            // The finder read up to the match's end.
+            crate::work::examined(m.end() - at);
             if let Some(name) = &rule.reader.whole {
-                // The finder read up to the match's end; its one slot is the
-                // match.
-                crate::work::examined(m.end() - at);
+                // Its one slot is the match.
                 slots.slots.push((name.as_str(), m.range()));
-            } else if rule.slots.is_empty() {
-                // A rule without slots: the match is all there is.
-                crate::work::examined(m.end() - at);
-            } else {
-                // The finder read up to the match's end, the rule's reader
-                // the match again.
-                crate::work::examined(m.end() - at + m.len());
+            } else if !rule.slots.is_empty() {
+                // The rule's reader reads the match again.
+                crate::work::examined(m.len());
                 let cache = readers[index].get_or_insert_with(|| rule.reader.cache());
                 let caps = rule.reader.read(text, m.range(), cache);
                 slots
@@ -313,6 +309,16 @@ mod tests {
     use regex_automata::Anchored;
     use std::ops::Range;
 
+    /// The texts of the corpus's round-ups and news articles.
+    fn corpus_texts() -> Vec<String> {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        ["round-ups", "news"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(corpus.join(d)).unwrap())
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    }
+
     /// Reads the groups of an anchored match at `at`, within 160 bytes.
     fn groups(re: &BoundedBacktracker, text: &str, at: usize) -> Vec<Option<Range<usize>>> {
         let mut cache = re.create_cache();
@@ -345,18 +351,7 @@ mod tests {
     #[test]
     fn the_ascii_readers_capture_as_the_full_ones_on_ascii_text() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/patterns");
-        let corpus: Vec<String> = ["round-ups", "news"]
-            .iter()
-            .flat_map(|d| {
-                std::fs::read_dir(
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("corpus")
-                        .join(d),
-                )
-                .unwrap()
-            })
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect();
+        let corpus = corpus_texts();
         let mut compared = 0;
         for name in [
             "dates.rules",
@@ -426,11 +421,7 @@ mod tests {
     #[test]
     fn a_whole_match_slot_is_what_reading_the_match_gives() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let texts: Vec<String> = ["round-ups", "news"]
-            .iter()
-            .flat_map(|d| std::fs::read_dir(root.join("corpus").join(d)).unwrap())
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect();
+        let texts = corpus_texts();
         let mut compared = 0;
         for name in ["dates", "metrics", "organisations", "technologies"] {
             let file =
@@ -468,11 +459,7 @@ mod tests {
     #[test]
     fn the_common_finders_find_as_the_full_ones_on_common_text() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts: Vec<String> = ["round-ups", "news"]
-            .iter()
-            .flat_map(|d| std::fs::read_dir(root.join("corpus").join(d)).unwrap())
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect();
+        let mut texts = corpus_texts();
         texts.push("Caf\u{e9} staff at Ch\u{e2}teau \u{c9}cole saw \u{a3}4\u{2013}5m, \u{201c}15\u{a0}per cent\u{201d} and \u{20ac}2bn; the trust\u{2019}s 3,000 na\u{ef}ve users.".into());
         let mut compared = 0;
         for name in ["dates", "metrics", "organisations", "technologies"] {

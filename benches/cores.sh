@@ -9,7 +9,11 @@
 # runs `factmine extract` on it with 1, 2, 4, 8, 16 … threads (up to the
 # cores there are), checks that facts.jsonl and documents.jsonl are byte
 # for byte the same at every count, and prints one table row a count: wall
-# seconds, speed-up over one thread, user CPU seconds, peak memory.
+# seconds, speed-up over one thread, user and system CPU seconds, peak
+# memory. Two more rows run one thread and all of them with transparent
+# huge pages off for the process (MIMALLOC_ALLOW_THP=0): with them on,
+# each first touch of a 2 MB region has the kernel clear all of it, which
+# shows as system time (docs/performance.md, December eighth pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/factmine}
@@ -51,15 +55,18 @@ for n in 1 2 4 8 16 32 64; do
 done
 [ "${counts[-1]}" -lt "$cores" ] && counts+=("$cores")
 
-echo "| threads | wall (s) | speed-up | user CPU (s) | peak memory (MB) |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| threads | wall (s) | speed-up | user CPU (s) | system CPU (s) | peak memory (MB) |"
+echo "| --- | --- | --- | --- | --- | --- |"
 first=""
 reference=""
-for n in "${counts[@]}"; do
+runs=("${counts[@]}" "1 thp-off" "${counts[-1]} thp-off")
+for run in "${runs[@]}"; do
+  read -r n thp <<<"$run"
   out="$work/out-$n"
-  TIMEFORMAT="%R %U"
-  times=$( { time "$bin" extract "$work/dump.jsonl" --out "$out" --threads "$n" --stats 2>"$work/stats-$n.json" >/dev/null; } 2>&1 )
-  read -r wall user <<<"$times"
+  TIMEFORMAT="%R %U %S"
+  times=$( { if [ -n "$thp" ]; then export MIMALLOC_ALLOW_THP=0; fi
+             time "$bin" extract "$work/dump.jsonl" --out "$out" --threads "$n" --stats 2>"$work/stats-$n.json" >/dev/null; } 2>&1 )
+  read -r wall user sys <<<"$times"
   peak=$(python3 -c "import json,sys; s=open(sys.argv[1]).read(); print(json.loads(s[s.index('{'):])['peak_memory_bytes'] >> 20)" "$work/stats-$n.json")
   sums=$(cat "$out/facts.jsonl" "$out/documents.jsonl" | sha256sum | cut -c1-16)
   if [ -z "$reference" ]; then
@@ -70,7 +77,7 @@ for n in "${counts[@]}"; do
     exit 1
   fi
   speedup=$(python3 -c "print(f'{$first / $wall:.2f}')")
-  echo "| $n | $wall | $speedup | $user | $peak |"
+  echo "| $n${thp:+ (huge pages off)} | $wall | $speedup | $user | $sys | $peak |"
   rm -rf "$out"
 done
 echo "output byte for byte the same at every thread count (sha256 $reference…)"

@@ -6,15 +6,22 @@
 //! - the read floor: reading and decompressing the dump, nothing else;
 //! - the bare pass: the compiled gazetteer automaton and pattern finders run
 //!   once over every text (already in memory), one core, nothing else;
+//! - the same texts through extraction alone (candidates) and through the
+//!   whole analysis (facts placed in their sections and sentences), in this
+//!   process on one core, as a share of the bare pass: where the end-to-end
+//!   figure's time goes, before any reading or writing;
 //! - `factmine extract` end to end on one core, two and all cores (MB/s of
 //!   document text and documents/s), with its peak memory, and its speed as
 //!   a share of each floor; the speed-up over one core and the serial share
 //!   Amdahl's law gives it;
+//! - the one-core figures (bare pass, stages, extract) are the median of
+//!   three runs (`FACTMINE_BENCH_RUNS=n` for another count), with their
+//!   range;
 //! - the same run with a small knowledge base (the ICS gazetteer only), to
 //!   show what the full knowledge base costs.
 
 use factmine::ingest::{self, Records};
-use factmine::Pipeline;
+use factmine::{Document, Pipeline};
 use flate2::write::GzEncoder;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -97,19 +104,64 @@ fn read_floor(dump: &Path) -> Pass {
     }
 }
 
-fn bare_pass(dump: &Path, pipeline: &Pipeline) -> Pass {
-    let texts: Vec<String> = Records::new(ingest::discover(&[dump.to_path_buf()], &[]).sources)
+/// The dump's documents, decoded and held in memory for the passes run
+/// in this process.
+fn documents(dump: &Path) -> Vec<Document> {
+    Records::new(ingest::discover(&[dump.to_path_buf()], &[]).sources)
         .flatten()
-        .map(|d| d.text)
-        .collect();
+        .collect()
+}
+
+/// One pass over documents already in memory on this thread (one core),
+/// timed.
+fn in_process(docs: &[Document], pass: impl Fn(&Document) -> usize) -> Pass {
     let started = Instant::now();
-    let matches: usize = texts.iter().map(|t| pipeline.extractor.bare_pass(t)).sum();
-    assert!(matches > 0);
+    let found: usize = docs.iter().map(pass).sum();
+    assert!(found > 0);
     Pass {
         seconds: started.elapsed().as_secs_f64(),
-        text_bytes: texts.iter().map(|t| t.len() as u64).sum(),
-        documents: texts.len() as u64,
+        text_bytes: docs.iter().map(|d| d.text.len() as u64).sum(),
+        documents: docs.len() as u64,
     }
+}
+
+/// How many times each one-core figure is measured: the median is
+/// reported, with the range (this kind of machine varies 10–25% from run
+/// to run).
+fn repeats() -> usize {
+    std::env::var("FACTMINE_BENCH_RUNS")
+        .ok()
+        .map(|v| v.parse().expect("FACTMINE_BENCH_RUNS: a count, e.g. 3"))
+        .unwrap_or(3)
+        .max(1)
+}
+
+/// The median of `runs` passes (with what each run also measured), and
+/// the range of their speeds.
+fn median<T>(runs: usize, mut pass: impl FnMut() -> (Pass, T)) -> Median<T> {
+    let mut passes: Vec<(Pass, T)> = (0..runs).map(|_| pass()).collect();
+    passes.sort_by(|a, b| a.0.seconds.total_cmp(&b.0.seconds));
+    let fastest = passes[0].0.mb_s();
+    let slowest = passes[passes.len() - 1].0.mb_s();
+    let (pass, also) = passes.swap_remove(passes.len() / 2);
+    Median {
+        pass,
+        also,
+        range: if runs > 1 {
+            format!(" ({slowest:.1}–{fastest:.1})")
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The median of a repeated measurement.
+struct Median<T> {
+    pass: Pass,
+    /// What the median run also measured (peak memory).
+    also: T,
+    /// The range of speeds over the runs, for printing.
+    range: String,
 }
 
 /// Whether `taskset` can pin a run to one CPU: `--threads 1` bounds the
@@ -210,38 +262,71 @@ fn main() {
             dump.display()
         );
         let read = read_floor(&dump);
-        let bare = bare_pass(&dump, &pipeline);
+        let docs = documents(&dump);
+        let runs = repeats();
+        let bare = median(runs, || {
+            (
+                in_process(&docs, |d| pipeline.extractor.bare_pass(&d.text)),
+                (),
+            )
+        });
         println!(
             "  read + decompress floor   {:>8.1} MB/s  ({} documents)",
             read.mb_s(),
             read.documents
         );
-        println!("  bare automata pass, 1 core{:>8.1} MB/s", bare.mb_s());
-        let mut runs: Vec<(usize, f64)> = Vec::new();
+        println!(
+            "  bare automata pass, 1 core{:>8.1} MB/s{}  (median of {runs})",
+            bare.pass.mb_s(),
+            bare.range
+        );
+        let bare = bare.pass;
+        // The same documents through the stages, still in this process:
+        // what extraction alone costs against the bare pass, and what
+        // placing its facts adds, before any reading or writing.
+        let stage = |label: &str, stage: &dyn Fn(&Document) -> usize| {
+            let stage = median(runs, || (in_process(&docs, stage), ()));
+            println!(
+                "  {label:<10} (in process), 1 core{:>6.1} MB/s{}  = {:.0}% of bare pass",
+                stage.pass.mb_s(),
+                stage.range,
+                100.0 * stage.pass.mb_s() / bare.mb_s()
+            );
+        };
+        stage("candidates", &|d| {
+            pipeline.extractor.extract(&d.text, d.published).len()
+        });
+        stage("analysis", &|d| pipeline.analyse(d).facts.len());
+        drop(docs);
+        let mut runs_by_cores: Vec<(usize, f64)> = Vec::new();
         let mut counts = vec![1, 2, cores];
         counts.retain(|&n| n <= cores);
         counts.dedup();
         for n in counts {
-            let (pass, peak) = extract(&dump, Some(n), &rules);
+            // The one-core run is the goal's figure: its median.
+            let times = if n == 1 { runs } else { 1 };
+            let run = median(times, || extract(&dump, Some(n), &rules));
+            let (pass, peak) = (run.pass, run.also);
             let label = if n == 1 {
                 "1 core".to_string()
             } else {
                 format!("{n} cores")
             };
             println!(
-                "  extract, {label:<9}         {:>8.1} MB/s  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
+                "  extract, {label:<9}         {:>8.1} MB/s{}  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
                 pass.mb_s(),
+                run.range,
                 pass.documents as f64 / pass.seconds,
                 peak as f64 / 1e6,
                 100.0 * pass.mb_s() / bare.mb_s(),
                 100.0 * pass.mb_s() / read.mb_s()
             );
-            runs.push((n, pass.seconds));
+            runs_by_cores.push((n, pass.seconds));
         }
         // Speed-up over one core, and the serial share Amdahl's law gives
         // it: s = (n / speed-up - 1) / (n - 1).
-        let one = runs[0].1;
-        for &(n, seconds) in &runs[1..] {
+        let one = runs_by_cores[0].1;
+        for &(n, seconds) in &runs_by_cores[1..] {
             let speedup = one / seconds;
             let serial = (n as f64 / speedup - 1.0) / (n as f64 - 1.0);
             println!(

@@ -13,7 +13,11 @@
 # memory. Two more rows run one thread and all of them with transparent
 # huge pages off for the process (MIMALLOC_ALLOW_THP=0): with them on,
 # each first touch of a 2 MB region has the kernel clear all of it, which
-# shows as system time (docs/performance.md, December eighth pass).
+# shows as system time (docs/performance.md, December eighth pass). Two
+# more run them with the allocator keeping the pages it frees
+# (MIMALLOC_PURGE_DELAY=-1) instead of handing them back after a second:
+# each hand-back flushes the TLB of every core the process runs on, and
+# the next touch faults again (ninth pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/factmine}
@@ -59,12 +63,15 @@ echo "| threads | wall (s) | speed-up | user CPU (s) | system CPU (s) | peak mem
 echo "| --- | --- | --- | --- | --- | --- |"
 first=""
 reference=""
-runs=("${counts[@]}" "1 thp-off" "${counts[-1]} thp-off")
+runs=("${counts[@]}" "1 thp-off" "${counts[-1]} thp-off" "1 no-purge" "${counts[-1]} no-purge")
 for run in "${runs[@]}"; do
-  read -r n thp <<<"$run"
+  read -r n setting <<<"$run"
   out="$work/out-$n"
   TIMEFORMAT="%R %U %S"
-  times=$( { if [ -n "$thp" ]; then export MIMALLOC_ALLOW_THP=0; fi
+  times=$( { case "$setting" in
+               thp-off) export MIMALLOC_ALLOW_THP=0 ;;
+               no-purge) export MIMALLOC_PURGE_DELAY=-1 ;;
+             esac
              time "$bin" extract "$work/dump.jsonl" --out "$out" --threads "$n" --stats 2>"$work/stats-$n.json" >/dev/null; } 2>&1 )
   read -r wall user sys <<<"$times"
   peak=$(python3 -c "import json,sys; s=open(sys.argv[1]).read(); print(json.loads(s[s.index('{'):])['peak_memory_bytes'] >> 20)" "$work/stats-$n.json")
@@ -77,7 +84,12 @@ for run in "${runs[@]}"; do
     exit 1
   fi
   speedup=$(python3 -c "print(f'{$first / $wall:.2f}')")
-  echo "| $n${thp:+ (huge pages off)} | $wall | $speedup | $user | $sys | $peak |"
+  case "$setting" in
+    thp-off) label="$n (huge pages off)" ;;
+    no-purge) label="$n (freed pages kept)" ;;
+    *) label=$n ;;
+  esac
+  echo "| $label | $wall | $speedup | $user | $sys | $peak |"
   rm -rf "$out"
 done
 echo "output byte for byte the same at every thread count (sha256 $reference…)"

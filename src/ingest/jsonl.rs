@@ -158,7 +158,7 @@ impl RawLine {
                 Err(e) => self.error(None, format!("not JSON: {e}")),
             });
         }
-        let record: Fields =
+        let mut record: Fields =
             serde_json::from_str(line).map_err(|e| self.error(None, format!("not JSON: {e}")))?;
         let id = match &record.id {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
@@ -182,10 +182,17 @@ impl RawLine {
             string_field(&record.html, "html"),
         ) {
             (Ok(Some(text)), _) => {
-                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                if text.trim().is_empty() {
+                if text
+                    .strip_prefix('\u{feff}')
+                    .unwrap_or(text)
+                    .trim()
+                    .is_empty()
+                {
                     return Err(fail("`text` is empty".into()));
                 }
+                let Some(Value::String(text)) = record.text.take() else {
+                    unreachable!("the field was read as a string above")
+                };
                 let mut doc = Document::from_text(&id, &source, lone_cr_as_lf(text));
                 // The text is the body: its first line is the title only
                 // when it stands alone and reads as a heading (guideline
@@ -231,25 +238,26 @@ impl RawLine {
     }
 }
 
-/// A string field: absent or null is `None`; any other type is an error.
-/// A record's text with each carriage return that ends a line alone (old
-/// Mac line ends) made a line feed, so its lines, headings and paragraphs
-/// read as they do with `\n`. One character for another: offsets into the
-/// text as given stay the same (a `\r\n` is left as it is).
-fn lone_cr_as_lf(text: &str) -> String {
+/// A record's text, without a byte order mark at its start, and with each
+/// carriage return that ends a line alone (old Mac line ends) made a line
+/// feed, so its lines, headings and paragraphs read as they do with `\n`.
+/// One character for another: offsets into the text as given stay the
+/// same (a `\r\n` is left as it is). The parsed string is reused, not
+/// copied.
+fn lone_cr_as_lf(mut text: String) -> String {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     if !text.contains('\r') {
-        return text.to_string();
+        return text;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
-            '\n'
-        } else {
-            c
-        });
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
     }
-    out
+    String::from_utf8(bytes).expect("one ASCII byte for another keeps UTF-8")
 }
 
 /// The fields of a record factmine reads. Any others are passed over
@@ -265,6 +273,7 @@ struct Fields {
     url: Option<Value>,
 }
 
+/// A string field: absent or null is `None`; any other type is an error.
 fn string_field<'a>(value: &'a Option<Value>, key: &str) -> Result<Option<&'a str>, String> {
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -386,6 +395,20 @@ mod tests {
         assert_eq!(doc.text, "Trust news\n\nBody one.\r\nBody two.\n");
         assert_eq!(doc.title.as_deref(), Some("Trust news"));
         assert!(doc.title_in_text);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_text_is_dropped() {
+        let records = read(concat!(
+            r#"{"id": "bom", "text": "\ufeffTrust news\r\rBody.\ufeff"}"#,
+            "\n",
+            r#"{"id": "only", "text": "\ufeff \n"}"#,
+            "\n"
+        ));
+        let doc = records[0].as_ref().unwrap();
+        assert_eq!(doc.text, "Trust news\n\nBody.\u{feff}");
+        assert_eq!(doc.title.as_deref(), Some("Trust news"));
+        assert_eq!(records[1].as_ref().unwrap_err().reason, "`text` is empty");
     }
 
     /// Fields factmine does not read are passed over however deeply they

@@ -790,19 +790,25 @@ pub(crate) const LOOK_BACK: usize = 400;
 /// Whether the sentence before a date speaks of the future ("will go live
 /// in June", "is set to launch in May"), from the lexicon's
 /// `future_markers`. Only words before the date count: in "In December,
-/// the trust announced plans to ..." the month is past.
+/// the trust announced plans to ..." the month is past. The lexicon
+/// compares in lower case, so words are looked up as written, and each
+/// pair of them in one buffer.
 fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
-    let words: Vec<String> = sentence_before(text, start)
+    let words: Vec<&str> = sentence_before(text, start)
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
         .collect();
+    let mut pair = String::new();
     words
         .iter()
         .any(|w| lexicon.contains(Table::FutureMarkers, w))
-        || words
-            .windows(2)
-            .any(|p| lexicon.contains(Table::FutureMarkers, &format!("{} {}", p[0], p[1])))
+        || words.windows(2).any(|p| {
+            pair.clear();
+            pair.push_str(p[0]);
+            pair.push(' ');
+            pair.push_str(p[1]);
+            lexicon.contains(Table::FutureMarkers, &pair)
+        })
 }
 
 /// Drops leading words a pattern caught that are not part of a name

@@ -284,13 +284,13 @@ fn main() {
         // The same documents through the stages, still in this process:
         // what extraction alone costs against the bare pass, and what
         // placing its facts adds, before any reading or writing.
-        let stage = |label: &str, stage: &dyn Fn(&Document) -> usize| {
-            let stage = median(runs, || (in_process(&docs, stage), ()));
+        let stage = |label: &str, analyse: &dyn Fn(&Document) -> usize| {
+            let run = median(runs, || (in_process(&docs, analyse), ()));
             println!(
                 "  {label:<10} (in process), 1 core{:>6.1} MB/s{}  = {:.0}% of bare pass",
-                stage.pass.mb_s(),
-                stage.range,
-                100.0 * stage.pass.mb_s() / bare.mb_s()
+                run.pass.mb_s(),
+                run.range,
+                100.0 * run.pass.mb_s() / bare.mb_s()
             );
         };
         stage("candidates", &|d| {

@@ -158,7 +158,7 @@ impl RawLine {
                 Err(e) => self.error(None, format!("not JSON: {e}")),
             });
         }
-        let mut record: Fields =
+        let record: Fields =
             serde_json::from_str(line).map_err(|e| self.error(None, format!("not JSON: {e}")))?;
         let id = match &record.id {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
@@ -178,21 +178,16 @@ impl RawLine {
         let fail = |reason: String| self.error(Some(id.clone()), reason);
         let source = format!("{}:{}", self.name, self.line);
         let mut doc = match (
-            string_field(&record.text, "text"),
-            string_field(&record.html, "html"),
+            string_field(record.text, "text"),
+            string_field(record.html, "html"),
         ) {
-            (Ok(Some(text)), _) => {
-                if text
-                    .strip_prefix('\u{feff}')
-                    .unwrap_or(text)
-                    .trim()
-                    .is_empty()
-                {
+            (Ok(Some(mut text)), _) => {
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
+                if text.trim().is_empty() {
                     return Err(fail("`text` is empty".into()));
                 }
-                let Some(Value::String(text)) = record.text.take() else {
-                    unreachable!("the field was read as a string above")
-                };
                 let mut doc = Document::from_text(&id, &source, lone_cr_as_lf(text));
                 // The text is the body: its first line is the title only
                 // when it stands alone and reads as a heading (guideline
@@ -202,7 +197,7 @@ impl RawLine {
                 doc
             }
             (Ok(None), Ok(Some(markup))) => {
-                html::into_document(html::extract_html(markup), &id, &source).map_err(fail)?
+                html::into_document(html::extract_html(&markup), &id, &source).map_err(fail)?
             }
             (Err(reason), _) | (_, Err(reason)) => return Err(fail(reason)),
             (Ok(None), Ok(None)) => return Err(fail("missing `text` (or `html`)".into())),
@@ -210,7 +205,7 @@ impl RawLine {
         if doc.text.contains('\0') {
             return Err(fail("binary content: NUL character in the text".into()));
         }
-        match string_field(&record.title, "title").map_err(&fail)? {
+        match string_field(record.title, "title").map_err(&fail)? {
             Some(title) => {
                 let title = title.trim().to_string();
                 doc.title_in_text = crate::document::first_line(&doc.text) == Some(title.as_str());
@@ -222,32 +217,27 @@ impl RawLine {
             }
             None => {}
         }
-        if let Some(published) = string_field(&record.published, "published").map_err(&fail)? {
-            match Ymd::parse_iso(published) {
+        if let Some(published) = string_field(record.published, "published").map_err(&fail)? {
+            match Ymd::parse_iso(&published) {
                 Some(d) => doc.published = Some(d),
                 None => doc.warnings.push(format!(
                     "`published` {:?} is not a YYYY-MM-DD date; ignored",
-                    crate::text::cut_around(published, 0, 0, 40)
+                    crate::text::cut_around(&published, 0, 0, 40)
                 )),
             }
         }
-        if let Some(url) = string_field(&record.url, "url").map_err(&fail)? {
-            doc.url = Some(url.to_string());
+        if let Some(url) = string_field(record.url, "url").map_err(&fail)? {
+            doc.url = Some(url);
         }
         Ok(doc)
     }
 }
 
-/// A record's text, without a byte order mark at its start, and with each
-/// carriage return that ends a line alone (old Mac line ends) made a line
-/// feed, so its lines, headings and paragraphs read as they do with `\n`.
-/// One character for another: offsets into the text as given stay the
-/// same (a `\r\n` is left as it is). The parsed string is reused, not
-/// copied.
-fn lone_cr_as_lf(mut text: String) -> String {
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
+/// A record's text with each carriage return that ends a line alone (old
+/// Mac line ends) made a line feed, so its lines, headings and paragraphs
+/// read as they do with `\n`. One character for another, in place: offsets
+/// into the text as given stay the same (a `\r\n` is left as it is).
+fn lone_cr_as_lf(text: String) -> String {
     if !text.contains('\r') {
         return text;
     }
@@ -273,8 +263,9 @@ struct Fields {
     url: Option<Value>,
 }
 
-/// A string field: absent or null is `None`; any other type is an error.
-fn string_field<'a>(value: &'a Option<Value>, key: &str) -> Result<Option<&'a str>, String> {
+/// A string field, the parsed string itself: absent or null is `None`;
+/// any other type is an error.
+fn string_field(value: Option<Value>, key: &str) -> Result<Option<String>, String> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),

@@ -10,8 +10,8 @@ use regex_syntax::hir::{
     Repetition,
 };
 
-/// Makes `\b` an ASCII word boundary, which keeps the fast (DFA) engines
-/// usable on any text.
+/// Makes `\b` and `\B` ASCII word boundaries, which the finders' lazy DFAs
+/// need (they cannot look at the characters around a Unicode boundary).
 pub(super) fn ascii_boundaries(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars();
@@ -22,6 +22,7 @@ pub(super) fn ascii_boundaries(pattern: &str) -> String {
         }
         match chars.next() {
             Some('b') => out.push_str(r"(?-u:\b)"),
+            Some('B') => out.push_str(r"(?-u:\B)"),
             Some(n) => {
                 out.push('\\');
                 out.push(n);

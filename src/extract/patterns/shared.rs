@@ -7,7 +7,7 @@
 //! it leaves a copy of its own. States are pure functions of the rules, so
 //! which thread built them never changes a match.
 
-use regex_automata::meta::{Cache, Regex};
+use super::finder::{Cache, Finder};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -24,7 +24,7 @@ pub(super) struct SharedStates {
 impl SharedStates {
     /// A cache for a thread's first search with `finder`: a copy of the
     /// most built one when there is one.
-    pub(super) fn new_cache(&self, finder: &Regex) -> Cache {
+    pub(super) fn new_cache(&self, finder: &Finder) -> Cache {
         if self.size.load(Ordering::Relaxed) > 0 {
             if let Some(cache) = &*self.lock() {
                 return cache.clone();
@@ -91,14 +91,15 @@ mod tests {
     }
 
     /// A cache of `finder` that has built the states for searching `text`.
-    fn built(finder: &Regex, text: &str) -> Cache {
+    fn built(finder: &Finder, text: &str) -> Cache {
         let mut cache = finder.create_cache();
-        let _ = finder.search_with(&mut cache, &regex_automata::Input::new(text));
+        let _ = finder.find(&mut cache, text, 0);
         cache
     }
 
-    fn finder() -> Regex {
-        Regex::new(r"(?-u)\b(?:\w+ ){3}(?:percent|million|people)\b|1[01]{12}2").unwrap()
+    fn finder() -> Finder {
+        let rule = r"(?-u)\b(?:\w+ ){3}(?:percent|million|people)\b|1[01]{12}2";
+        Finder::build(&[regex_automata::util::syntax::parse(rule).unwrap()]).unwrap()
     }
 
     fn long_text() -> String {
@@ -165,8 +166,7 @@ mod tests {
         shared.offer(&built(&finder, &long_text()));
         let text = "of them were 41 percent and 9 million";
         let mut copied = shared.new_cache(&finder);
-        let input = regex_automata::Input::new(text);
-        let found = finder.search_with(&mut copied, &input).map(|m| m.range());
+        let found = finder.find(&mut copied, text, 0).map(|m| m.start..m.end);
         assert_eq!(found, Some(3..23));
     }
 }

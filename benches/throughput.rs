@@ -14,9 +14,12 @@
 //!   document text and documents/s), with its peak memory, and its speed as
 //!   a share of each floor; the speed-up over one core and the serial share
 //!   Amdahl's law gives it;
-//! - the one-core figures (bare pass, stages, extract) are the median of
-//!   three runs (`FACTMINE_BENCH_RUNS=n` for another count), with their
-//!   range;
+//! - the one-core figures (bare pass, stages, extract) are measured in
+//!   rounds, each round all four back to back, three rounds by default
+//!   (`FACTMINE_BENCH_RUNS=n` for another count): each figure is the
+//!   median over the rounds, with its range, and each share of the bare
+//!   pass is the median of the rounds' own shares, so that the machine's
+//!   drift over a run (10–25% here) moves a share's two sides together;
 //! - the same run with a small knowledge base (the ICS gazetteer only), to
 //!   show what the full knowledge base costs.
 
@@ -31,6 +34,11 @@ use std::time::Instant;
 #[path = "../tests/common/mod.rs"]
 mod common;
 use common::copy_dir;
+
+/// The binary's allocator, so the stages measured in this process
+/// allocate as `factmine extract` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -125,9 +133,9 @@ fn in_process(docs: &[Document], pass: impl Fn(&Document) -> usize) -> Pass {
     }
 }
 
-/// How many times each one-core figure is measured: the median is
-/// reported, with the range (this kind of machine varies 10–25% from run
-/// to run).
+/// How many rounds of one-core figures are measured: each figure's
+/// median is reported, with the range (this kind of machine varies 10–25%
+/// from run to run).
 fn repeats() -> usize {
     std::env::var("FACTMINE_BENCH_RUNS")
         .ok()
@@ -136,32 +144,28 @@ fn repeats() -> usize {
         .max(1)
 }
 
-/// The median of `runs` passes (with what each run also measured), and
-/// the range of their speeds.
-fn median<T>(runs: usize, mut pass: impl FnMut() -> (Pass, T)) -> Median<T> {
-    let mut passes: Vec<(Pass, T)> = (0..runs).map(|_| pass()).collect();
-    passes.sort_by(|a, b| a.0.seconds.total_cmp(&b.0.seconds));
-    let fastest = passes[0].0.mb_s();
-    let slowest = passes[passes.len() - 1].0.mb_s();
-    let (pass, also) = passes.swap_remove(passes.len() / 2);
-    Median {
-        pass,
-        also,
-        range: if runs > 1 {
-            format!(" ({slowest:.1}–{fastest:.1})")
-        } else {
-            String::new()
-        },
-    }
+/// One round of the one-core figures, measured back to back, so that the
+/// machine's drift over a run moves them together and their ratios hold.
+struct Round {
+    bare: Pass,
+    candidates: Pass,
+    analysis: Pass,
+    extract: Pass,
+    peak: u64,
 }
 
-/// The median of a repeated measurement.
-struct Median<T> {
-    pass: Pass,
-    /// What the median run also measured (peak memory).
-    also: T,
-    /// The range of speeds over the runs, for printing.
-    range: String,
+/// Which pass of a round a figure is of.
+type Figure = fn(&Round) -> &Pass;
+
+/// The median of some figures, and their range for printing.
+fn median(mut values: Vec<f64>) -> (f64, String) {
+    values.sort_by(f64::total_cmp);
+    let range = if values.len() > 1 {
+        format!(" ({:.1}–{:.1})", values[0], values[values.len() - 1])
+    } else {
+        String::new()
+    };
+    (values[values.len() / 2], range)
 }
 
 /// Whether `taskset` can pin a run to one CPU: `--threads 1` bounds the
@@ -263,71 +267,87 @@ fn main() {
         );
         let read = read_floor(&dump);
         let docs = documents(&dump);
-        let runs = repeats();
-        let bare = median(runs, || {
-            (
-                in_process(&docs, |d| pipeline.extractor.bare_pass(&d.text)),
-                (),
-            )
-        });
         println!(
             "  read + decompress floor   {:>8.1} MB/s  ({} documents)",
             read.mb_s(),
             read.documents
         );
-        println!(
-            "  bare automata pass, 1 core{:>8.1} MB/s{}  (median of {runs})",
-            bare.pass.mb_s(),
-            bare.range
-        );
-        let bare = bare.pass;
-        // The same documents through the stages, still in this process:
-        // what extraction alone costs against the bare pass, and what
-        // placing its facts adds, before any reading or writing.
-        let stage = |label: &str, analyse: &dyn Fn(&Document) -> usize| {
-            let run = median(runs, || (in_process(&docs, analyse), ()));
-            println!(
-                "  {label:<10} (in process), 1 core{:>6.1} MB/s{}  = {:.0}% of bare pass",
-                run.pass.mb_s(),
-                run.range,
-                100.0 * run.pass.mb_s() / bare.mb_s()
-            );
-        };
-        stage("candidates", &|d| {
-            pipeline.extractor.extract(&d.text, d.published).len()
-        });
-        stage("analysis", &|d| pipeline.analyse(d).facts.len());
+        // Each round: the bare pass; the same documents through extraction
+        // alone (candidates) and the whole analysis, in this process, before
+        // any reading or writing; then `factmine extract` end to end.
+        let rounds: Vec<Round> = (0..repeats())
+            .map(|_| {
+                let bare = in_process(&docs, |d| pipeline.extractor.bare_pass(&d.text));
+                let candidates = in_process(&docs, |d| {
+                    pipeline.extractor.extract(&d.text, d.published).len()
+                });
+                let analysis = in_process(&docs, |d| pipeline.analyse(d).facts.len());
+                let (extract, peak) = extract(&dump, Some(1), &rules);
+                Round {
+                    bare,
+                    candidates,
+                    analysis,
+                    extract,
+                    peak,
+                }
+            })
+            .collect();
         drop(docs);
-        let mut runs_by_cores: Vec<(usize, f64)> = Vec::new();
-        let mut counts = vec![1, 2, cores];
+        let runs = rounds.len();
+        let of =
+            |pass: fn(&Round) -> &Pass| median(rounds.iter().map(|r| pass(r).mb_s()).collect());
+        let share = |pass: Figure| {
+            median(
+                rounds
+                    .iter()
+                    .map(|r| 100.0 * pass(r).mb_s() / r.bare.mb_s())
+                    .collect(),
+            )
+        };
+        let (bare, bare_range) = of(|r| &r.bare);
+        println!(
+            "  bare automata pass, 1 core{bare:>8.1} MB/s{bare_range}  (median of {runs} rounds)"
+        );
+        let stages: [(&str, Figure); 2] = [
+            ("candidates", |r| &r.candidates),
+            ("analysis", |r| &r.analysis),
+        ];
+        for (label, pass) in stages {
+            let ((speed, range), (pct, pct_range)) = (of(pass), share(pass));
+            println!(
+                "  {label:<10} (in process), 1 core{speed:>6.1} MB/s{range}  = {pct:.0}%{pct_range} of bare pass"
+            );
+        }
+        let (one, one_range) = of(|r| &r.extract);
+        let (pct, pct_range) = share(|r| &r.extract);
+        let (docs_s, _) = median(
+            rounds
+                .iter()
+                .map(|r| r.extract.documents as f64 / r.extract.seconds)
+                .collect(),
+        );
+        let (peak, _) = median(rounds.iter().map(|r| r.peak as f64 / 1e6).collect());
+        println!(
+            "  extract, 1 core           {one:>8.1} MB/s{one_range}  {docs_s:>7.0} docs/s  peak {peak:>5.0} MB  = {pct:.0}%{pct_range} of bare pass (the goal's figure), {:.0}% of read floor",
+            100.0 * one / read.mb_s()
+        );
+        // Speed-up over one core, and the serial share Amdahl's law gives
+        // it: s = (n / speed-up - 1) / (n - 1).
+        let mut counts = vec![2, cores];
         counts.retain(|&n| n <= cores);
         counts.dedup();
         for n in counts {
-            // The one-core run is the goal's figure: its median.
-            let times = if n == 1 { runs } else { 1 };
-            let run = median(times, || extract(&dump, Some(n), &rules));
-            let (pass, peak) = (run.pass, run.also);
-            let label = if n == 1 {
-                "1 core".to_string()
-            } else {
-                format!("{n} cores")
-            };
+            let (pass, peak) = extract(&dump, Some(n), &rules);
             println!(
-                "  extract, {label:<9}         {:>8.1} MB/s{}  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
+                "  extract, {:<9}         {:>8.1} MB/s  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
+                format!("{n} cores"),
                 pass.mb_s(),
-                run.range,
                 pass.documents as f64 / pass.seconds,
                 peak as f64 / 1e6,
-                100.0 * pass.mb_s() / bare.mb_s(),
+                100.0 * pass.mb_s() / bare,
                 100.0 * pass.mb_s() / read.mb_s()
             );
-            runs_by_cores.push((n, pass.seconds));
-        }
-        // Speed-up over one core, and the serial share Amdahl's law gives
-        // it: s = (n / speed-up - 1) / (n - 1).
-        let one = runs_by_cores[0].1;
-        for &(n, seconds) in &runs_by_cores[1..] {
-            let speedup = one / seconds;
+            let speedup = pass.mb_s() / one;
             let serial = (n as f64 / speedup - 1.0) / (n as f64 - 1.0);
             println!(
                 "  speed-up on {n} cores {speedup:>5.2}×  (serial share by Amdahl's law {:.0}%)",

@@ -103,6 +103,17 @@ impl Budget {
         self.max_facts.map(candidates_for)
     }
 
+    /// The same budget with `spent` of it already used: its time runs out
+    /// `spent` sooner than a budget started now.
+    pub fn resumed(&self, spent: Duration) -> Budget {
+        Budget {
+            deadline: self
+                .deadline
+                .map(|(_, limit)| (Instant::now() + limit.saturating_sub(spent), limit)),
+            ..*self
+        }
+    }
+
     /// Fails once the deadline has passed, naming the stage.
     pub fn check(&self, stage: &'static str) -> Result<(), OverBudget> {
         match self.deadline {
@@ -132,6 +143,50 @@ impl Budget {
     }
 }
 
+/// One document's share of work done in steps between other documents'
+/// (a group analysed stage by stage): its budget, resumed at each step with
+/// the time its earlier steps took, and the bytes of text they examined
+/// ([`crate::work`]).
+#[derive(Debug, Clone)]
+pub struct Account {
+    budget: Budget,
+    spent: Duration,
+    examined: u64,
+}
+
+impl Account {
+    /// An account with nothing spent; the budget's time counts only while
+    /// a step of this document runs.
+    pub fn new(budget: Budget) -> Account {
+        Account {
+            budget,
+            spent: Duration::ZERO,
+            examined: 0,
+        }
+    }
+
+    /// Runs one step of the document's work within what is left of its
+    /// budget, and books the time and the work it took. The work tally of
+    /// this thread must be taken before the group starts.
+    pub fn step<T>(&mut self, work: impl FnOnce(&Budget) -> T) -> T {
+        let started = Instant::now();
+        let done = work(&self.budget.resumed(self.spent));
+        self.spent += started.elapsed();
+        self.examined += crate::work::take();
+        done
+    }
+
+    /// What is left of the budget, from now.
+    pub fn budget(&self) -> Budget {
+        self.budget.resumed(self.spent)
+    }
+
+    /// The bytes examined by the steps so far.
+    pub fn examined(&self) -> u64 {
+        self.examined
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +212,38 @@ mod tests {
                 .to_string(),
             "too many facts: over 40 candidates while matching (the limit is 10 facts)"
         );
+    }
+
+    #[test]
+    fn an_account_spends_its_budget_only_in_its_own_steps() {
+        let mut account = Account::new(Budget::starting_now(Duration::from_millis(200)));
+        // Time between its steps (other documents' steps) is not its own.
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(account.step(|b| b.check("first step")), Ok(()));
+        let over = account.step(|b| {
+            std::thread::sleep(Duration::from_millis(250));
+            b.check("second step")
+        });
+        assert_eq!(
+            over.unwrap_err().to_string(),
+            "over the time budget of 0.2 s while second step"
+        );
+        // Spent in earlier steps, it stays spent.
+        assert!(account.step(|b| b.check("third step")).is_err());
+        assert!(account.budget().check("after").is_err());
+        assert_eq!(Account::new(Budget::UNLIMITED).budget().check("x"), Ok(()));
+    }
+
+    #[test]
+    fn an_account_books_the_work_of_its_steps() {
+        crate::work::take();
+        crate::work::examined(7);
+        let mut account = Account::new(Budget::UNLIMITED);
+        // Work before the account's first step is not its own.
+        crate::work::take();
+        account.step(|_| crate::work::examined(10));
+        account.step(|_| crate::work::examined(5));
+        assert_eq!(account.examined(), 15);
+        assert_eq!(crate::work::take(), 0);
     }
 }

@@ -2,11 +2,11 @@
 //! placed in their section and sentence, with stable ids and code-point
 //! offsets.
 
-use crate::budget::{Budget, OverBudget};
+use crate::budget::{Account, Budget, OverBudget};
 use crate::calendar::Ymd;
 use crate::document::Document;
 use crate::extract::patterns::CHECK_EVERY;
-use crate::extract::{searchable, Candidate, Extractor, Reference, ReferenceSource};
+use crate::extract::{searchable, Candidate, Extractor, GroupText, Reference, ReferenceSource};
 use crate::fact::{id_with_occurrence, ContentHashes, Fact, FactType};
 use crate::rules::{RuleError, RuleSet};
 use crate::sections::{self, Layout};
@@ -75,21 +75,108 @@ impl Pipeline {
     /// analysed again on its own.
     pub fn analyse_within(&self, doc: &Document, budget: &Budget) -> Result<Analysis, OverBudget> {
         work::take();
+        let (layout, reference, search) = self.prepare(doc, budget)?;
+        let found = self
+            .extractor
+            .extract_searchable(&search, reference, budget);
+        let analysis = self.complete(doc, layout, reference, search, found, budget)?;
+        Ok(Analysis {
+            examined: work::take(),
+            ..analysis
+        })
+    }
+
+    /// [`Pipeline::analyse_within`] for several documents at once, each
+    /// within its own budget, counted only while its own steps run:
+    /// extraction goes stage by stage over the group
+    /// ([`Extractor::extract_group`]), the rest document by document. The
+    /// analyses are those each document would have alone.
+    pub fn analyse_group(
+        &self,
+        docs: &[&Document],
+        budgets: &[Budget],
+    ) -> Vec<Result<Analysis, OverBudget>> {
+        work::take();
+        let mut accounts: Vec<Account> = budgets.iter().copied().map(Account::new).collect();
+        let prepared: Vec<Result<_, OverBudget>> = docs
+            .iter()
+            .zip(&mut accounts)
+            .map(|(doc, account)| account.step(|budget| self.prepare(doc, budget)))
+            .collect();
+        // Extraction for the documents prepared, stage by stage.
+        let mut texts: Vec<GroupText> = prepared
+            .iter()
+            .zip(&mut accounts)
+            .filter_map(|(p, account)| {
+                let (_, reference, search) = p.as_ref().ok()?;
+                Some(GroupText {
+                    search,
+                    reference: *reference,
+                    account,
+                })
+            })
+            .collect();
+        let mut found = self.extractor.extract_group(&mut texts).into_iter();
+        drop(texts);
+        prepared
+            .into_iter()
+            .zip(docs)
+            .zip(&mut accounts)
+            .map(|((prepared, doc), account)| {
+                let (layout, reference, search) = prepared?;
+                let found = found
+                    .next()
+                    .expect("candidates for each document extracted");
+                let analysis = account
+                    .step(|budget| self.complete(doc, layout, reference, search, found, budget))?;
+                Ok(Analysis {
+                    examined: account.examined(),
+                    ..analysis
+                })
+            })
+            .collect()
+    }
+
+    /// The steps before extraction: sections, the reference date, and the
+    /// text as the matchers see it.
+    fn prepare<'d>(
+        &self,
+        doc: &'d Document,
+        budget: &Budget,
+    ) -> Result<(Layout, Option<Reference>, Cow<'d, str>), OverBudget> {
         let layout = sections::split(&doc.text, doc.title_in_text, &self.rules.sections);
         budget.check("cutting sections")?;
         let reference = self.reference_of(doc);
-        let mut end = doc.text.len();
+        Ok((layout, reference, searchable(&doc.text)))
+    }
+
+    /// The steps after extraction: the candidates (or why they could not
+    /// all be gathered) placed as facts. A text with more candidates than
+    /// the budget allows is analysed again up to a word break before the
+    /// point where half as many were found.
+    fn complete(
+        &self,
+        doc: &Document,
+        layout: Layout,
+        reference: Option<Reference>,
+        search: Cow<str>,
+        found: Result<Vec<Candidate>, OverBudget>,
+        budget: &Budget,
+    ) -> Result<Analysis, OverBudget> {
+        let (mut search, mut found, mut end) = (search, found, doc.text.len());
         loop {
-            let text = &doc.text[..end];
-            let search = searchable(text);
-            let candidates = match self
-                .extractor
-                .extract_searchable(&search, reference, budget)
-            {
-                Ok(found) => found,
-                Err(over) => match over.fits_before.map(|at| word_break_before(text, at)) {
+            let candidates = match found {
+                Ok(candidates) => candidates,
+                Err(over) => match over
+                    .fits_before
+                    .map(|at| word_break_before(&doc.text[..end], at))
+                {
                     Some(shorter) if shorter < end => {
                         end = shorter;
+                        search = searchable(&doc.text[..end]);
+                        found = self
+                            .extractor
+                            .extract_searchable(&search, reference, budget);
                         continue;
                     }
                     _ => return Err(over),
@@ -108,7 +195,7 @@ impl Pipeline {
                 .collect();
             let mut facts = place(doc, &search, &layout, candidates, budget)?;
             let mut facts_end = (end < doc.text.len()).then(|| FactsEnd {
-                at: text.chars().count(),
+                at: doc.text[..end].chars().count(),
                 by_candidates: true,
             });
             if let Some(max) = budget.max_facts().filter(|&max| facts.len() > max) {
@@ -124,7 +211,7 @@ impl Pipeline {
                 layout,
                 facts,
                 facts_end,
-                examined: work::take(),
+                examined: 0,
             });
         }
     }
@@ -350,6 +437,48 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::{discover, Records};
+    use std::time::Duration;
+
+    #[test]
+    fn a_group_analysed_stage_by_stage_gives_each_document_its_own_analysis() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let pipeline = Pipeline::load(&root.join("rules")).unwrap();
+        let docs: Vec<Document> = Records::new(discover(&[root.join("corpus")], &[]).sources)
+            .map(Result::unwrap)
+            .collect();
+        let docs: Vec<&Document> = docs.iter().collect();
+        // Some documents may keep few facts: their text is cut where half
+        // as many candidates were found (3 here), or their facts stop early
+        // (9); one has no time at all.
+        let mut budgets: Vec<Budget> = (0..docs.len())
+            .map(|i| match i % 3 {
+                1 => Budget::UNLIMITED.with_max_facts(2),
+                2 => Budget::UNLIMITED.with_max_facts(40),
+                _ => Budget::UNLIMITED,
+            })
+            .collect();
+        budgets[3] = Budget::starting_now(Duration::ZERO);
+        let alone: Vec<Result<Analysis, OverBudget>> = docs
+            .iter()
+            .zip(&budgets)
+            .map(|(doc, budget)| pipeline.analyse_within(doc, budget))
+            .collect();
+        assert_eq!(pipeline.analyse_group(&docs, &budgets), alone);
+        let ends = |by_candidates: bool| {
+            alone
+                .iter()
+                .filter(|a| {
+                    a.as_ref().is_ok_and(|a| {
+                        a.facts_end
+                            .is_some_and(|e| e.by_candidates == by_candidates)
+                    })
+                })
+                .count()
+        };
+        assert_eq!((ends(true), ends(false)), (3, 9));
+        assert_eq!(alone.iter().filter(|a| a.is_err()).count(), 1);
+    }
 
     #[test]
     fn dates_in_url_paths() {

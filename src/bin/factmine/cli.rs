@@ -104,10 +104,11 @@ pub struct ExtractArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Documents per batch; up to three batches are in memory at once (one
-    /// being read, one analysed, one written).
-    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
-    pub batch: u32,
+    /// Documents per batch (default: 256 per worker thread); up to four
+    /// batches are in memory at once (one being read, one read and waiting,
+    /// one analysed, one written).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: Option<u32>,
     /// Process only shard K of N (K/N, 1-based): a deterministic share of the documents by id.
     #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,

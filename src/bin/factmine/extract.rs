@@ -140,7 +140,10 @@ pub fn run(args: ExtractArgs) -> Outcome {
         .with_max_input((args.max_input_gb * f64::from(1u32 << 30)) as u64);
     let mut progress = Progress::new(total, records.bytes_read(), args.quiet);
     let options = RunOptions {
-        batch_size: args.batch as usize,
+        batch_size: args.batch.map_or_else(
+            || batch::default_batch(pool.current_num_threads()),
+            |n| n as usize,
+        ),
         shard: args.shard,
         skip,
         previous,

@@ -17,7 +17,12 @@
 # more run them with the allocator keeping the pages it frees
 # (MIMALLOC_PURGE_DELAY=-1) instead of handing them back after a second:
 # each hand-back flushes the TLB of every core the process runs on, and
-# the next touch faults again (ninth pass).
+# the next touch faults again (ninth pass). Two more run them with
+# --batch 256, the default before documents were analysed in groups (the
+# default is 256 per thread, two groups of 128 a thread): on many threads
+# that makes groups of 8, and shows what the groups gain there against
+# what fewer, larger batches cost in filling and draining the run
+# (eleventh pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/factmine}
@@ -63,16 +68,18 @@ echo "| threads | wall (s) | speed-up | user CPU (s) | system CPU (s) | peak mem
 echo "| --- | --- | --- | --- | --- | --- |"
 first=""
 reference=""
-runs=("${counts[@]}" "1 thp-off" "${counts[-1]} thp-off" "1 no-purge" "${counts[-1]} no-purge")
+runs=("${counts[@]}" "1 thp-off" "${counts[-1]} thp-off" "1 no-purge" "${counts[-1]} no-purge" "1 batch-256" "${counts[-1]} batch-256")
 for run in "${runs[@]}"; do
   read -r n setting <<<"$run"
   out="$work/out-$n"
   TIMEFORMAT="%R %U %S"
+  extra=()
   times=$( { case "$setting" in
                thp-off) export MIMALLOC_ALLOW_THP=0 ;;
                no-purge) export MIMALLOC_PURGE_DELAY=-1 ;;
+               batch-256) extra=(--batch 256) ;;
              esac
-             time "$bin" extract "$work/dump.jsonl" --out "$out" --threads "$n" --stats 2>"$work/stats-$n.json" >/dev/null; } 2>&1 )
+             time "$bin" extract "$work/dump.jsonl" --out "$out" --threads "$n" ${extra[@]+"${extra[@]}"} --stats 2>"$work/stats-$n.json" >/dev/null; } 2>&1 )
   read -r wall user sys <<<"$times"
   peak=$(python3 -c "import json,sys; s=open(sys.argv[1]).read(); print(json.loads(s[s.index('{'):])['peak_memory_bytes'] >> 20)" "$work/stats-$n.json")
   sums=$(cat "$out/facts.jsonl" "$out/documents.jsonl" | sha256sum | cut -c1-16)
@@ -87,6 +94,7 @@ for run in "${runs[@]}"; do
   case "$setting" in
     thp-off) label="$n (huge pages off)" ;;
     no-purge) label="$n (freed pages kept)" ;;
+    batch-256) label="$n (--batch 256)" ;;
     *) label=$n ;;
   esac
   echo "| $label | $wall | $speedup | $user | $sys | $peak |"

@@ -5,11 +5,13 @@
 //! reports, for each size:
 //! - the read floor: reading and decompressing the dump, nothing else;
 //! - the bare pass: the compiled gazetteer automaton and pattern finders run
-//!   once over every text (already in memory), one core, nothing else;
+//!   once over every text (already in memory), one core, nothing else, in
+//!   groups of documents as the pipeline takes them (the gazetteer over a
+//!   group, then each finder over it: the floor), and a document at a time;
 //! - the same texts through extraction alone (candidates) and through the
 //!   whole analysis (facts placed in their sections and sentences), in this
-//!   process on one core, as a share of the bare pass: where the end-to-end
-//!   figure's time goes, before any reading or writing;
+//!   process on one core, in the same groups, as a share of the bare pass:
+//!   where the end-to-end figure's time goes, before any reading or writing;
 //! - `factmine extract` end to end on one core, two and all cores (MB/s of
 //!   document text and documents/s), with its peak memory, and its speed as
 //!   a share of each floor; the speed-up over one core and the serial share
@@ -23,8 +25,10 @@
 //! - the same run with a small knowledge base (the ICS gazetteer only), to
 //!   show what the full knowledge base costs.
 
+use factmine::budget::{Account, Budget};
+use factmine::extract::{searchable, GroupText, Reference, ReferenceSource};
 use factmine::ingest::{self, Records};
-use factmine::{Document, Pipeline};
+use factmine::{batch, Document, Pipeline};
 use flate2::write::GzEncoder;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -121,10 +125,14 @@ fn documents(dump: &Path) -> Vec<Document> {
 }
 
 /// One pass over documents already in memory on this thread (one core),
-/// timed.
-fn in_process(docs: &[Document], pass: impl Fn(&Document) -> usize) -> Pass {
+/// a group at a time as `factmine extract` takes them on one thread, timed.
+fn in_process(docs: &[Document], pass: impl Fn(&[&Document]) -> usize) -> Pass {
+    let group = batch::group_size(batch::default_batch(1), 1);
     let started = Instant::now();
-    let found: usize = docs.iter().map(pass).sum();
+    let found: usize = docs
+        .chunks(group)
+        .map(|g| pass(&g.iter().collect::<Vec<_>>()))
+        .sum();
     assert!(found > 0);
     Pass {
         seconds: started.elapsed().as_secs_f64(),
@@ -147,6 +155,9 @@ fn repeats() -> usize {
 /// One round of the one-core figures, measured back to back, so that the
 /// machine's drift over a run moves them together and their ratios hold.
 struct Round {
+    /// The bare pass a document at a time.
+    bare_each: Pass,
+    /// The bare pass a group at a time, in the order extraction scans.
     bare: Pass,
     candidates: Pass,
     analysis: Pass,
@@ -277,13 +288,43 @@ fn main() {
         // any reading or writing; then `factmine extract` end to end.
         let rounds: Vec<Round> = (0..repeats())
             .map(|_| {
-                let bare = in_process(&docs, |d| pipeline.extractor.bare_pass(&d.text));
-                let candidates = in_process(&docs, |d| {
-                    pipeline.extractor.extract(&d.text, d.published).len()
+                let bare_each = in_process(&docs, |g| {
+                    g.iter()
+                        .map(|d| pipeline.extractor.bare_pass(&d.text))
+                        .sum()
                 });
-                let analysis = in_process(&docs, |d| pipeline.analyse(d).facts.len());
+                let bare = in_process(&docs, |g| {
+                    let texts: Vec<&str> = g.iter().map(|d| d.text.as_str()).collect();
+                    pipeline.extractor.bare_pass_group(&texts)
+                });
+                let candidates = in_process(&docs, |g| {
+                    let searches: Vec<_> = g.iter().map(|d| searchable(&d.text)).collect();
+                    let mut accounts = vec![Account::new(Budget::UNLIMITED); g.len()];
+                    let mut texts: Vec<GroupText> = searches
+                        .iter()
+                        .zip(g)
+                        .zip(&mut accounts)
+                        .map(|((search, d), account)| GroupText {
+                            search,
+                            reference: d.published.map(|date| Reference {
+                                date,
+                                from: ReferenceSource::Published,
+                                day_precision: true,
+                            }),
+                            account,
+                        })
+                        .collect();
+                    let found = pipeline.extractor.extract_group(&mut texts);
+                    found.into_iter().map(|c| c.unwrap().len()).sum()
+                });
+                let analysis = in_process(&docs, |g| {
+                    let budgets = vec![Budget::UNLIMITED; g.len()];
+                    let analyses = pipeline.analyse_group(g, &budgets);
+                    analyses.into_iter().map(|a| a.unwrap().facts.len()).sum()
+                });
                 let (extract, peak) = extract(&dump, Some(1), &rules);
                 Round {
+                    bare_each,
                     bare,
                     candidates,
                     analysis,
@@ -304,9 +345,14 @@ fn main() {
                     .collect(),
             )
         };
+        let (each, each_range) = of(|r| &r.bare_each);
+        println!(
+            "  bare pass a document at a time, 1 core{each:>8.1} MB/s{each_range}  (median of {runs} rounds)"
+        );
         let (bare, bare_range) = of(|r| &r.bare);
         println!(
-            "  bare automata pass, 1 core{bare:>8.1} MB/s{bare_range}  (median of {runs} rounds)"
+            "  bare automata pass, 1 core{bare:>8.1} MB/s{bare_range}  (a group of {} at a time, each automaton over the group in turn: the floor)",
+            batch::group_size(batch::default_batch(1), 1)
         );
         let stages: [(&str, Figure); 2] = [
             ("candidates", |r| &r.candidates),

@@ -90,12 +90,14 @@ impl Pipeline {
     /// within its own budget, counted only while its own steps run:
     /// extraction goes stage by stage over the group
     /// ([`Extractor::extract_group`]), the rest document by document. The
-    /// analyses are those each document would have alone.
+    /// analyses are those each document would have alone. Panics unless
+    /// there is a budget for each document.
     pub fn analyse_group(
         &self,
         docs: &[&Document],
         budgets: &[Budget],
     ) -> Vec<Result<Analysis, OverBudget>> {
+        assert_eq!(docs.len(), budgets.len(), "a budget for each document");
         work::take();
         let mut accounts: Vec<Account> = budgets.iter().copied().map(Account::new).collect();
         let prepared: Vec<Result<_, OverBudget>> = docs

@@ -194,12 +194,26 @@ impl Extractor {
     /// file's finder over `text`, counting raw matches and doing nothing
     /// else: the floor a benchmark compares the pipeline with.
     pub fn bare_pass(&self, text: &str) -> usize {
-        let alphabet = Alphabet::of(text);
-        self.gazetteer.count_raw(text)
+        self.bare_pass_group(&[text])
+    }
+
+    /// [`Extractor::bare_pass`] over several texts in the order
+    /// [`Extractor::extract_group`] runs its scans: the gazetteer over
+    /// every text, then each pattern file's finder over every text.
+    pub fn bare_pass_group(&self, texts: &[&str]) -> usize {
+        let alphabets: Vec<Alphabet> = texts.iter().map(|t| Alphabet::of(t)).collect();
+        let gazetteer: usize = texts.iter().map(|t| self.gazetteer.count_raw(t)).sum();
+        gazetteer
             + self
                 .patterns
                 .iter()
-                .map(|p| p.count_raw(text, alphabet))
+                .map(|p| {
+                    texts
+                        .iter()
+                        .zip(&alphabets)
+                        .map(|(t, &a)| p.count_raw(t, a))
+                        .sum::<usize>()
+                })
                 .sum::<usize>()
     }
 

@@ -450,8 +450,8 @@ pub struct RunOptions {
 }
 
 /// Documents per batch when a run names none: 256 per worker thread, so
-/// that each thread's share of a batch makes two groups of 128
-/// ([`group_size`]).
+/// that each thread's share of a batch makes two groups of 128, or one of
+/// 256 on a single thread ([`group_size`]).
 pub fn default_batch(threads: usize) -> usize {
     BATCH_PER_THREAD * threads.max(1)
 }
@@ -461,16 +461,16 @@ pub const BATCH_PER_THREAD: usize = 256;
 
 /// How many documents of a batch a worker analyses together, stage by
 /// stage ([`Pipeline::analyse_group`]): as many as leave two groups a
-/// thread, so the threads still share the batch out evenly, and within
+/// thread, so the threads still share the batch out evenly (the whole
+/// batch on a single thread, which has no one to share with), and within
 /// [`GROUP_MIN`] and [`GROUP_MAX`]. The more documents a stage runs over
 /// in one go, the longer its automaton's tables stay in the CPU's caches:
 /// one core analysed news articles 1.2 times as fast in groups of 32 as
 /// one by one, 1.5 times in groups of 128 and 1.7 times in groups of 1,024
 /// (`docs/performance.md`, eleventh pass).
 pub fn group_size(batch: usize, threads: usize) -> usize {
-    batch
-        .div_ceil(2 * threads.max(1))
-        .clamp(GROUP_MIN, GROUP_MAX)
+    let groups = if threads > 1 { 2 * threads } else { 1 };
+    batch.div_ceil(groups).clamp(GROUP_MIN, GROUP_MAX)
 }
 
 /// The fewest documents in a group (below it, stages switch too often to
@@ -780,16 +780,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_default_batch_makes_two_groups_of_128_a_thread() {
-        for threads in [1, 2, 16] {
+    fn a_default_batch_makes_two_groups_of_128_a_thread_or_one_on_one() {
+        for threads in [2, 3, 16] {
             let batch = default_batch(threads);
             assert_eq!(batch, 256 * threads);
             assert_eq!(group_size(batch, threads), 128);
         }
+        assert_eq!(group_size(default_batch(1), 1), 256);
         // A batch set smaller or larger: groups within their bounds.
         assert_eq!(group_size(256, 16), 8);
         assert_eq!(group_size(1, 1), 8);
-        assert_eq!(group_size(100, 1), 50);
+        assert_eq!(group_size(100, 1), 100);
+        assert_eq!(group_size(100, 2), 25);
         assert_eq!(group_size(100_000, 1), 512);
         assert_eq!(default_batch(0), 256);
     }

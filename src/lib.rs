@@ -13,8 +13,11 @@
 //!    own slots) find candidates, normalisers give their values, overlaps
 //!    are resolved, and names propagate through the document;
 //! 4. [`pipeline`]: facts placed in their section and sentence
-//!    ([`sentences`]), with ids, within a time [`budget`];
-//! 5. [`batch`] and [`output`]: many documents in parallel, in input order;
+//!    ([`sentences`]), with ids, within a time [`budget`]; a group of
+//!    documents goes through extraction stage by stage, each stage over the
+//!    whole group, so each automaton's tables stay in the CPU's caches;
+//! 5. [`batch`] and [`output`]: many documents in parallel (groups of a
+//!    batch on the worker threads), in input order;
 //!    the batch stage owns the `Sink` a run writes to, and [`output`]
 //!    writes the files of the schema in [`record`], atomically.
 //!

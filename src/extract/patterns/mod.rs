@@ -1,18 +1,19 @@
-//! Compiled pattern rules: every rule of a file in one multi-pattern regex,
-//! run once over a document to find where rules match (leftmost-first, in
-//! file order); the matched rule's own small regex then reads its slots
-//! from that match alone (unless its one slot is the whole match). Word
+//! Compiled pattern rules: every rule of a file in one finder, run once
+//! over a document to find where rules match (leftmost-first, in file
+//! order); the matched rule's own small regex then reads its slots from
+//! that match alone (unless its one slot is the whole match). Word
 //! boundaries are ASCII (`\b` next to `’` or `£` behaves as next to a
-//! space), which keeps the fast engines usable on any text. A text written only in the characters most news copy uses (ASCII,
-//! Latin-1, general punctuation, currency signs) is searched, and an ASCII
-//! span read, by the same rules with their classes cut down to those
-//! characters: exact there, and far smaller automata.
-
+//! space), which keeps the fast engines usable on any text. A text written
+//! only in the characters most news copy uses (ASCII, Latin-1, general
+//! punctuation, currency signs) is searched, and an ASCII span read, by the
+//! same rules with their classes cut down to those characters: exact there,
+//! and far smaller automata.
 //!
-//! This module holds the finders and the scan; `slots` reads a match's
-//! capture groups, `alphabet` tells which finder a text takes, `hir`
-//! rewrites a rule's syntax tree before it is compiled, and `shared` lets
-//! threads copy the finders' lazy DFA states instead of building them again.
+//! This module holds the scan; `finder` finds where a file's rules match,
+//! `slots` reads a match's capture groups, `alphabet` tells which finder a
+//! text takes, `hir` rewrites a rule's syntax tree before it is compiled,
+//! and `shared` lets threads copy the finders' lazy DFA states instead of
+//! building them again.
 
 mod alphabet;
 mod finder;

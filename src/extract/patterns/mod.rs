@@ -318,6 +318,26 @@ mod tests {
             .collect()
     }
 
+    /// The rule files, loaded and compiled, by name.
+    fn rule_files() -> Vec<(&'static str, PatternFile, CompiledPatterns)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        ["dates", "metrics", "organisations", "technologies"]
+            .into_iter()
+            .map(|name| {
+                let file =
+                    PatternFile::load(&root.join(format!("rules/patterns/{name}.rules"))).unwrap();
+                let compiled = CompiledPatterns::compile(&file).unwrap();
+                (name, file, compiled)
+            })
+            .collect()
+    }
+
+    /// Where a text's words start: its first byte and each after a space.
+    fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+        (0..text.len())
+            .filter(|&i| i == 0 || (text.is_char_boundary(i) && text.as_bytes()[i - 1] == b' '))
+    }
+
     /// Reads the groups of an anchored match at `at`, within 160 bytes.
     fn groups(re: &BoundedBacktracker, text: &str, at: usize) -> Vec<Option<Range<usize>>> {
         let mut cache = re.create_cache();
@@ -349,17 +369,9 @@ mod tests {
 
     #[test]
     fn the_ascii_readers_capture_as_the_full_ones_on_ascii_text() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/patterns");
         let corpus = corpus_texts();
         let mut compared = 0;
-        for name in [
-            "dates.rules",
-            "metrics.rules",
-            "organisations.rules",
-            "technologies.rules",
-        ] {
-            let file = PatternFile::load(&dir.join(name)).unwrap();
-            let compiled = CompiledPatterns::compile(&file).unwrap();
+        for (_, file, compiled) in rule_files() {
             let texts: Vec<&str> = file
                 .rules
                 .iter()
@@ -378,9 +390,7 @@ mod tests {
                 .collect();
             for rule in &compiled.rules {
                 for text in &texts {
-                    let starts =
-                        (0..text.len()).filter(|&i| i == 0 || text.as_bytes()[i - 1] == b' ');
-                    for at in starts {
+                    for at in word_starts(text) {
                         let full = groups(&rule.reader.backtracker, text, at);
                         let ascii = groups(&rule.reader.ascii, text, at);
                         assert_eq!(full, ascii, "{} at {at} in {text:?}", rule.id);
@@ -419,20 +429,13 @@ mod tests {
 
     #[test]
     fn a_whole_match_slot_is_what_reading_the_match_gives() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let texts = corpus_texts();
         let mut compared = 0;
-        for name in ["dates", "metrics", "organisations", "technologies"] {
-            let file =
-                PatternFile::load(&root.join(format!("rules/patterns/{name}.rules"))).unwrap();
-            let compiled = CompiledPatterns::compile(&file).unwrap();
+        for (_, _, compiled) in rule_files() {
             let finder = &compiled.finders[Alphabet::Any.index()].finder;
             let mut states = finder.create_cache();
             for text in &texts {
-                let starts = (0..text.len()).filter(|&i| {
-                    i == 0 || (text.is_char_boundary(i) && text.as_bytes()[i - 1] == b' ')
-                });
-                for at in starts {
+                for at in word_starts(text) {
                     let Some(m) = finder.find(&mut states, text, at) else {
                         continue;
                     };
@@ -459,21 +462,14 @@ mod tests {
 
     #[test]
     fn the_common_finders_find_as_the_full_ones_on_common_text() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = corpus_texts();
         texts.push("Caf\u{e9} staff at Ch\u{e2}teau \u{c9}cole saw \u{a3}4\u{2013}5m, \u{201c}15\u{a0}per cent\u{201d} and \u{20ac}2bn; the trust\u{2019}s 3,000 na\u{ef}ve users.".into());
         let mut compared = 0;
-        for name in ["dates", "metrics", "organisations", "technologies"] {
-            let file =
-                PatternFile::load(&root.join(format!("rules/patterns/{name}.rules"))).unwrap();
-            let compiled = CompiledPatterns::compile(&file).unwrap();
+        for (name, _, compiled) in rule_files() {
             let [full, common] = compiled.finders.each_ref().map(|f| &f.finder);
             let (mut full_states, mut common_states) = (full.create_cache(), common.create_cache());
             for text in texts.iter().filter(|t| in_common_alphabet(t)) {
-                let starts = (0..text.len()).filter(|&i| {
-                    i == 0 || (text.is_char_boundary(i) && text.as_bytes()[i - 1] == b' ')
-                });
-                for at in starts {
+                for at in word_starts(text) {
                     let full = full.find(&mut full_states, text, at);
                     let common = common.find(&mut common_states, text, at);
                     assert_eq!(full, common, "{name} from {at}");
@@ -492,13 +488,10 @@ mod tests {
         // alone; a general regex reads back through all of them. Every
         // search from every word start of the corpus, and one text outside
         // the common alphabet, must give the same rule and span.
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = corpus_texts();
         texts.push("The \u{3b1}-trial at St Mary\u{2019}s NHS Foundation Trust: 1,200 \u{3c0}atients, 41 per cent, \u{20b9}5m, twenty-one wards; in March 2024 Epic\u{2122} went live.".into());
         let mut compared = 0;
-        for name in ["dates", "metrics", "organisations", "technologies"] {
-            let file =
-                PatternFile::load(&root.join(format!("rules/patterns/{name}.rules"))).unwrap();
+        for (name, file, compiled) in rule_files() {
             let patterns: Vec<String> = file
                 .rules
                 .iter()
@@ -510,14 +503,10 @@ mod tests {
                 .configure(regex_automata::meta::Config::new().hybrid_cache_capacity(8 << 20))
                 .build_many(&patterns)
                 .unwrap();
-            let compiled = CompiledPatterns::compile(&file).unwrap();
             let finder = &compiled.finders[Alphabet::Any.index()].finder;
             let mut states = finder.create_cache();
             for text in &texts {
-                let starts = (0..text.len()).filter(|&i| {
-                    i == 0 || (text.is_char_boundary(i) && text.as_bytes()[i - 1] == b' ')
-                });
-                for at in starts {
+                for at in word_starts(text) {
                     let expected = general
                         .search(&Input::new(text).span(at..text.len()))
                         .map(|m| (m.pattern().as_usize(), m.range()));

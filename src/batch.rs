@@ -24,7 +24,6 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::Path;
-use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 /// A record after the pipeline.
@@ -700,14 +699,15 @@ pub fn run(
     }
     // Three stages overlap: a reader thread reads the next batch
     // (decompressing and cutting lines; the workers parse them, and it
-    // marks repeated ids) while the workers analyse one and this thread
-    // writes the one before, so neither reading nor writing leaves the
-    // cores idle. A batch is the records read in one go (some may belong
-    // to other shards); each ends with a checkpoint.
+    // marks repeated ids) while the workers analyse one, group by group,
+    // and this thread writes each group as soon as the groups before it
+    // are written, so neither reading nor writing leaves the cores idle,
+    // and the last batch's lines are written while its last groups are
+    // still being analysed. A batch is the records read in one go (some
+    // may belong to other shards); each ends with a checkpoint.
     let batch_size = options.batch_size.max(1);
     let renderer = sink.renderer();
     let renderer = renderer.as_deref();
-    type Done = (Processed, Option<Rendered>);
     std::thread::scope(|scope| -> io::Result<()> {
         // One batch waits ready beside the one being read.
         let (ready, batches) = std::sync::mpsc::sync_channel::<(Vec<Record>, usize)>(1);
@@ -729,55 +729,228 @@ pub fn run(
                 return;
             }
         });
-        let mut working: Option<(ScopedJoinHandle<Vec<Done>>, usize)> = None;
-        loop {
-            let next = batches.recv().ok().map(|(batch, consumed)| {
-                let analyse = move || {
-                    let group = group_size(batch.len(), pool.current_num_threads());
-                    pool.install(|| {
-                        batch
-                            .into_par_iter()
-                            .chunks(group)
-                            .flat_map_iter(|group| {
-                                process_group(pipeline, group, options)
-                                    .into_iter()
-                                    .map(|processed| {
-                                        let rendered = renderer.and_then(|r| r.render(&processed));
-                                        (processed, rendered)
-                                    })
-                                    .collect::<Vec<_>>()
-                            })
-                            .collect()
-                    })
-                };
-                (scope.spawn(analyse), consumed)
-            });
-            if let Some((handle, batch_end)) = std::mem::replace(&mut working, next) {
-                let results = handle.join().expect("an analysis thread panicked");
-                for (p, rendered) in results {
-                    if let Processed::Failed(e) = &p {
-                        on_event(Event::Failed(e));
-                    }
-                    summary.add(&p);
-                    sink.document(&p, rendered)?;
+        // The analysing thread starts a batch once the one two before it
+        // is written, so at most two batches of lines wait for this thread.
+        let (written, tickets) = std::sync::mpsc::sync_channel::<()>(BATCHES_AHEAD);
+        for _ in 0..BATCHES_AHEAD {
+            written.send(()).expect("room for the first tickets");
+        }
+        let (to_write, analysed) =
+            std::sync::mpsc::sync_channel::<Analysed>(2 * pool.current_num_threads());
+        scope.spawn(move || {
+            for (number, (batch, consumed)) in batches.iter().enumerate() {
+                if tickets.recv().is_err() {
+                    return;
                 }
-                summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
-                sink.batch_done(batch_end, &summary)?;
-                on_event(Event::Batch(&summary));
+                let size = group_size(batch.len(), pool.current_num_threads());
+                let mut records = batch.into_iter();
+                let groups: Vec<Vec<Record>> = std::iter::from_fn(|| {
+                    Some(records.by_ref().take(size).collect::<Vec<_>>()).filter(|g| !g.is_empty())
+                })
+                .collect();
+                let count = groups.len();
+                let sent = pool.install(|| {
+                    groups.into_par_iter().enumerate().try_for_each_with(
+                        to_write.clone(),
+                        |to_write, (index, group)| {
+                            let done = process_group(pipeline, group, options)
+                                .into_iter()
+                                .map(|processed| {
+                                    let rendered = renderer.and_then(|r| r.render(&processed));
+                                    (processed, rendered)
+                                })
+                                .collect();
+                            to_write.send(Analysed::Group {
+                                batch: number,
+                                index,
+                                done,
+                            })
+                        },
+                    )
+                });
+                let end = Analysed::End {
+                    batch: number,
+                    groups: count,
+                    consumed,
+                };
+                // This thread stopped writing.
+                if sent.is_err() || to_write.send(end).is_err() {
+                    return;
+                }
             }
-            if working.is_none() {
-                return Ok(());
+        });
+        let mut waiting = InOrder::default();
+        for message in analysed {
+            waiting.add(message);
+            while let Some(ready) = waiting.next() {
+                match ready {
+                    Ready::Document(p, rendered) => {
+                        if let Processed::Failed(e) = &p {
+                            on_event(Event::Failed(e));
+                        }
+                        summary.add(&p);
+                        sink.document(&p, rendered)?;
+                    }
+                    Ready::BatchEnd(consumed) => {
+                        summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
+                        sink.batch_done(consumed, &summary)?;
+                        on_event(Event::Batch(&summary));
+                        // The analysing thread may have stopped already.
+                        let _ = written.send(());
+                    }
+                }
             }
         }
+        Ok(())
     })?;
     summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
     sink.finish(&summary)?;
     Ok(summary)
 }
 
+/// How many batches may be analysed ahead of the one being written.
+const BATCHES_AHEAD: usize = 2;
+
+/// A record analysed, and its lines rendered for the sink.
+type Done = (Processed, Option<Rendered>);
+
+/// What the analysing thread hands the writing one.
+enum Analysed {
+    /// A group of a batch, analysed and rendered, by its place in the batch.
+    Group {
+        batch: usize,
+        index: usize,
+        done: Vec<Done>,
+    },
+    /// Every group of a batch has been sent: how many, and how many
+    /// records of the input had been read by the batch's end.
+    End {
+        batch: usize,
+        groups: usize,
+        consumed: usize,
+    },
+}
+
+/// The next thing to write, in input order (one at a time, never stored).
+#[allow(clippy::large_enum_variant)]
+enum Ready {
+    /// A record.
+    Document(Processed, Option<Rendered>),
+    /// The end of a batch: its checkpoint, with the records read by then.
+    BatchEnd(usize),
+}
+
+/// Groups analysed out of order, held until the ones before them are
+/// written.
+#[derive(Default)]
+struct InOrder {
+    groups: BTreeMap<(usize, usize), Vec<Done>>,
+    /// Each batch's number of groups and records read, once all are sent.
+    ends: HashMap<usize, (usize, usize)>,
+    /// The batch being written and its next group.
+    batch: usize,
+    group: usize,
+    /// The records of the group being written, in order.
+    writing: std::vec::IntoIter<Done>,
+}
+
+impl InOrder {
+    fn add(&mut self, message: Analysed) {
+        match message {
+            Analysed::Group { batch, index, done } => {
+                self.groups.insert((batch, index), done);
+            }
+            Analysed::End {
+                batch,
+                groups,
+                consumed,
+            } => {
+                self.ends.insert(batch, (groups, consumed));
+            }
+        }
+    }
+
+    /// The next record or batch end in input order, if it has arrived.
+    fn next(&mut self) -> Option<Ready> {
+        loop {
+            if let Some((p, rendered)) = self.writing.next() {
+                return Some(Ready::Document(p, rendered));
+            }
+            if let Some(done) = self.groups.remove(&(self.batch, self.group)) {
+                self.writing = done.into_iter();
+                self.group += 1;
+                continue;
+            }
+            let &(groups, consumed) = self.ends.get(&self.batch)?;
+            if self.group < groups {
+                return None;
+            }
+            self.ends.remove(&self.batch);
+            self.batch += 1;
+            self.group = 0;
+            return Some(Ready::BatchEnd(consumed));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_analysed_out_of_order_are_written_in_input_order() {
+        let record = |id: &str| -> Done {
+            let e = InputError {
+                source: "dump.jsonl".into(),
+                line: None,
+                id: Some(id.into()),
+                reason: String::new(),
+            };
+            (Processed::Failed(e), None)
+        };
+        let group = |batch, index, ids: &[&str]| Analysed::Group {
+            batch,
+            index,
+            done: ids.iter().map(|id| record(id)).collect(),
+        };
+        let mut in_order = InOrder::default();
+        let mut written = Vec::new();
+        let mut take = |in_order: &mut InOrder| {
+            while let Some(ready) = in_order.next() {
+                written.push(match ready {
+                    Ready::Document(Processed::Failed(e), _) => e.id.unwrap(),
+                    Ready::Document(..) => unreachable!("only failed records here"),
+                    Ready::BatchEnd(consumed) => format!("checkpoint {consumed}"),
+                });
+            }
+            std::mem::take(&mut written)
+        };
+        // Batch 0's second group comes first: nothing can be written yet.
+        in_order.add(group(0, 1, &["c"]));
+        assert!(take(&mut in_order).is_empty());
+        in_order.add(group(0, 0, &["a", "b"]));
+        assert_eq!(take(&mut in_order), ["a", "b", "c"]);
+        // Its end, then batch 1 (no records in this shard), then batch 2.
+        in_order.add(group(2, 0, &["d"]));
+        in_order.add(Analysed::End {
+            batch: 0,
+            groups: 2,
+            consumed: 3,
+        });
+        assert_eq!(take(&mut in_order), ["checkpoint 3"]);
+        in_order.add(Analysed::End {
+            batch: 1,
+            groups: 0,
+            consumed: 5,
+        });
+        in_order.add(Analysed::End {
+            batch: 2,
+            groups: 1,
+            consumed: 6,
+        });
+        assert_eq!(take(&mut in_order), ["checkpoint 5", "d", "checkpoint 6"]);
+        assert!(in_order.groups.is_empty() && in_order.ends.is_empty());
+    }
 
     #[test]
     fn a_default_batch_makes_two_groups_of_128_a_thread_or_one_on_one() {

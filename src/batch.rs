@@ -436,7 +436,8 @@ impl Default for Limits {
 /// How a batch run is carried out.
 #[derive(Debug, Default)]
 pub struct RunOptions {
-    /// Records held in memory at once (at least 1).
+    /// Records read, analysed and checkpointed together (at least 1); up
+    /// to four batches are in memory at once.
     pub batch_size: usize,
     /// Only this shard of the documents.
     pub shard: Option<Shard>,

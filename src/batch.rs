@@ -835,7 +835,7 @@ enum Analysed {
 /// The next thing to write, in input order (one at a time, never stored).
 #[allow(clippy::large_enum_variant)]
 enum Ready {
-    /// A record.
+    /// A record, and its rendered lines.
     Document(Processed, Option<Rendered>),
     /// The end of a batch: its checkpoint, with the records read by then.
     BatchEnd(usize),
@@ -856,6 +856,7 @@ struct InOrder {
 }
 
 impl InOrder {
+    /// Holds what the analysing thread sent until its turn comes.
     fn add(&mut self, message: Analysed) {
         match message {
             Analysed::Group { batch, index, done } => {

@@ -26,7 +26,7 @@
 //!   show what the full knowledge base costs.
 
 use factmine::budget::{Account, Budget};
-use factmine::extract::{searchable, GroupText, Reference, ReferenceSource};
+use factmine::extract::{searchable, GroupText};
 use factmine::ingest::{self, Records};
 use factmine::{batch, Document, Pipeline};
 use flate2::write::GzEncoder;
@@ -306,11 +306,7 @@ fn main() {
                         .zip(&mut accounts)
                         .map(|((search, d), account)| GroupText {
                             search,
-                            reference: d.published.map(|date| Reference {
-                                date,
-                                from: ReferenceSource::Published,
-                                day_precision: true,
-                            }),
+                            reference: pipeline.reference_of(d),
                             account,
                         })
                         .collect();
@@ -335,8 +331,7 @@ fn main() {
             .collect();
         drop(docs);
         let runs = rounds.len();
-        let of =
-            |pass: fn(&Round) -> &Pass| median(rounds.iter().map(|r| pass(r).mb_s()).collect());
+        let of = |pass: Figure| median(rounds.iter().map(|r| pass(r).mb_s()).collect());
         let share = |pass: Figure| {
             median(
                 rounds

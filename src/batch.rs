@@ -744,16 +744,13 @@ pub fn run(
                     return;
                 }
                 let size = group_size(batch.len(), pool.current_num_threads());
-                let mut records = batch.into_iter();
-                let groups: Vec<Vec<Record>> = std::iter::from_fn(|| {
-                    Some(records.by_ref().take(size).collect::<Vec<_>>()).filter(|g| !g.is_empty())
-                })
-                .collect();
-                let count = groups.len();
+                let count = batch.len().div_ceil(size);
                 let sent = pool.install(|| {
-                    groups.into_par_iter().enumerate().try_for_each_with(
-                        to_write.clone(),
-                        |to_write, (index, group)| {
+                    batch
+                        .into_par_iter()
+                        .chunks(size)
+                        .enumerate()
+                        .try_for_each_with(to_write.clone(), |to_write, (index, group)| {
                             let done = process_group(pipeline, group, options)
                                 .into_iter()
                                 .map(|processed| {
@@ -766,8 +763,7 @@ pub fn run(
                                 index,
                                 done,
                             })
-                        },
-                    )
+                        })
                 });
                 let end = Analysed::End {
                     batch: number,

@@ -166,6 +166,15 @@ pub enum DateKind {
 }
 
 impl DateKind {
+    /// The kind as written in values.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateKind::Point => "point",
+            DateKind::Range => "range",
+            DateKind::Duration => "duration",
+        }
+    }
+
     /// Parses a rule's `kind` attribute.
     pub fn parse(s: &str) -> Option<DateKind> {
         match s {

@@ -5,20 +5,18 @@
 //! After every batch a checkpoint records how far the temporary files are
 //! complete, so an interrupted run can be resumed.
 
+mod json;
+
 use crate::batch::{Processed, Render, Rendered, Sink, Summary};
-use crate::fact::{Fact, FactValue};
 use crate::record::{
     AnalysedDocument, DocumentRecord, FailedDocument, ReferenceRecord, SectionRecord, Status,
 };
-use crate::text::{CharCounter, Fnv};
+use crate::text::CharCounter;
+use json::fact_lines;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fs::{self, File};
-use std::hash::BuildHasherDefault;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The `documents.jsonl` record of a processed or failed document
 /// (`None` for one carried over, whose line is written as it was).
@@ -104,72 +102,6 @@ impl Render for Lines {
     }
 }
 
-/// Facts as JSON lines, with these fields. Facts in one sentence share
-/// it: it is escaped once for them. Facts that share a value (every
-/// mention of a known organisation or technology shares its entry's)
-/// copy its JSON from the first line that wrote it.
-fn fact_lines(facts: &[Fact], fields: FactFields) -> Vec<u8> {
-    let mut lines = Vec::with_capacity(facts.len() * 512);
-    let mut sentence: Option<(&Arc<str>, Vec<u8>)> = None;
-    let with_sentence = fields.has(FactFields::SENTENCE);
-    let mut values = Values::default();
-    for fact in facts {
-        let escaped: &[u8] = if !with_sentence {
-            &[]
-        } else {
-            match &mut sentence {
-                Some((s, escaped)) if Arc::ptr_eq(s, &fact.sentence) => escaped,
-                _ => {
-                    let mut escaped = Vec::with_capacity(fact.sentence.len() + 2);
-                    json_str(&mut escaped, &fact.sentence);
-                    &sentence.insert((&fact.sentence, escaped)).1
-                }
-            }
-        };
-        write_fact(&mut lines, fact, escaped, fields, &mut values);
-    }
-    lines
-}
-
-/// Where in the lines being written each shared value's JSON already
-/// stands, by the value's address (the facts, and so their values, are
-/// alive while their lines are written).
-#[derive(Default)]
-struct Values(HashMap<*const FactValue, Range<usize>, BuildHasherDefault<Fnv>>);
-
-impl Values {
-    /// Appends the JSON of `value`, copied from where it was written
-    /// before when it is shared.
-    fn write(&mut self, out: &mut Vec<u8>, value: &Arc<FactValue>) {
-        if Arc::strong_count(value) == 1 {
-            return serde_json::to_writer(&mut *out, &**value).expect("a fact value serialises");
-        }
-        let key = Arc::as_ptr(value);
-        if let Some(written) = self.0.get(&key) {
-            out.extend_from_within(written.clone());
-            return;
-        }
-        let start = out.len();
-        serde_json::to_writer(&mut *out, &**value).expect("a fact value serialises");
-        self.0.insert(key, start..out.len());
-    }
-}
-
-/// Appends a number as `Display` writes it, without a formatter.
-fn write_number(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
-}
-
 /// The fields of a `facts.jsonl` line (`--fields`): all of them, in the
 /// schema's order, unless a run names fewer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,9 +123,24 @@ impl FactFields {
         "sentence",
         "rule",
     ];
+    /// Each field's key as written after the field before it, in the
+    /// order of [`FactFields::NAMES`].
+    const KEYS: [&'static str; 12] = [
+        ",\"id\":",
+        ",\"doc\":",
+        ",\"section\":",
+        ",\"section_kind\":",
+        ",\"ics\":",
+        ",\"type\":",
+        ",\"text\":",
+        ",\"start\":",
+        ",\"end\":",
+        ",\"value\":",
+        ",\"sentence\":",
+        ",\"rule\":",
+    ];
     /// Every field.
     pub const ALL: FactFields = FactFields((1 << 12) - 1);
-    const SENTENCE: usize = 10;
 
     /// Parses a comma-separated list of field names.
     pub fn parse(list: &str) -> Result<FactFields, String> {
@@ -261,100 +208,6 @@ fn write_facts(
         Processed::Failed(_) => {}
     }
     Ok(())
-}
-
-/// Appends a fact as one line of JSON with these fields, its sentence
-/// already escaped: byte for byte what `serde_json` makes of [`Fact`] (of
-/// the fields written), without its per-field calls into a writer (a run
-/// writes about a dozen facts per kilobyte of text, each with its
-/// sentence, so this is a large share of its work).
-fn write_fact(
-    out: &mut Vec<u8>,
-    fact: &Fact,
-    sentence_json: &[u8],
-    fields: FactFields,
-    values: &mut Values,
-) {
-    let mut open = b'{';
-    for (i, name) in FactFields::NAMES.iter().enumerate() {
-        if !fields.has(i) {
-            continue;
-        }
-        out.push(open);
-        open = b',';
-        out.push(b'"');
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"\":");
-        match i {
-            0 => json_str(out, &fact.id),
-            1 => json_str(out, &fact.doc),
-            2 => write_number(out, fact.section),
-            3 => json_str(out, fact.section_kind.as_str()),
-            4 => match &fact.ics {
-                Some(ics) => json_str(out, ics),
-                None => out.extend_from_slice(b"null"),
-            },
-            5 => json_str(out, fact.fact_type.as_str()),
-            6 => json_str(out, &fact.text),
-            7 => write_number(out, fact.start),
-            8 => write_number(out, fact.end),
-            9 => values.write(out, &fact.value),
-            10 => out.extend_from_slice(sentence_json),
-            _ => json_str(out, &fact.rule),
-        }
-    }
-    out.extend_from_slice(b"}\n");
-}
-
-/// Appends a JSON string, escaped as `serde_json` escapes it (`"`, `\` and
-/// control characters only), skipping eight bytes at a time where none
-/// of them occurs.
-fn json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut done = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(chunk) = bytes.get(at..at + 8) {
-            if !needs_escape(u64::from_le_bytes(chunk.try_into().expect("eight bytes"))) {
-                at += 8;
-                continue;
-            }
-        }
-        let b = bytes[at];
-        at += 1;
-        let escaped: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"\\u00",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[done..at - 1]);
-        out.extend_from_slice(escaped);
-        if escaped == b"\\u00" {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
-        }
-        done = at;
-    }
-    out.extend_from_slice(&bytes[done..]);
-    out.push(b'"');
-}
-
-/// Whether any of eight bytes is `"`, `\` or a control character (below
-/// 0x20): the classic bit tests for a byte below a bound, and for a zero
-/// byte in the word XORed with each character.
-fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGHS;
-    let has = |c: u8| below(word ^ (ONES * u64::from(c)), 1) != 0;
-    below(word, 0x20) != 0 || has(b'"') || has(b'\\')
 }
 
 /// Writes `facts.jsonl`, `documents.jsonl` and `summary.json` to a folder.
@@ -577,78 +430,6 @@ impl<W: Write> Sink for StreamSink<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fact::FactType;
-    use crate::record::FactRecord;
-    use crate::sections::SectionKind;
-    use crate::FactValue;
-    use proptest::prelude::*;
-    use serde_json::json;
-
-    fn fact(text: &str, sentence: &str, ics: Option<&str>) -> Fact {
-        Fact {
-            id: "0123456789abcdef".into(),
-            doc: "doc \"7\"".into(),
-            section: 12,
-            section_kind: SectionKind::Ics,
-            ics: ics.map(Arc::from),
-            fact_type: FactType::Metric,
-            text: text.into(),
-            start: 3,
-            end: 1_000_000,
-            value: Arc::new(
-                FactValue::from_json(
-                    FactType::Metric,
-                    json!({"number": 4.1e6, "unit": "GBP", "qualifier": "at_most", "per": "day"}),
-                )
-                .unwrap(),
-            ),
-            sentence: sentence.into(),
-            rule: "metric.money".into(),
-        }
-    }
-
-    #[test]
-    fn fact_lines_are_what_serde_json_writes() {
-        let first = fact("£4.1 million", "It cost £4.1 million.", Some("NHS Devon"));
-        let mut same_sentence = fact("It", "", None);
-        same_sentence.sentence = first.sentence.clone();
-        // A value shared with an earlier fact (its JSON copied), and one
-        // shared only with a fact not written.
-        let mut same_value = fact("4.1m", "Then 4.1m.", None);
-        same_value.value = first.value.clone();
-        (same_value.section, same_value.start, same_value.end) = (0, 10, usize::MAX);
-        let mut unwritten = fact("x", "x", None);
-        unwritten.value = Arc::new(FactValue::named(FactType::Technology, "Epic", None));
-        let mut shares_unwritten = fact("Epic", "Epic.", None);
-        shares_unwritten.value = unwritten.value.clone();
-        shares_unwritten.fact_type = FactType::Technology;
-        let facts = [
-            first,
-            same_sentence,
-            same_value,
-            shares_unwritten,
-            fact(
-                "a\\b",
-                "tab\there, quote \" and\r\n\u{1}\u{1f}\u{7f} end",
-                None,
-            ),
-            fact("", "", Some("")),
-        ];
-        let expected: String = facts
-            .iter()
-            .map(|f| serde_json::to_string(f).unwrap() + "\n")
-            .collect();
-        assert_eq!(
-            String::from_utf8(fact_lines(&facts, FactFields::ALL)).unwrap(),
-            expected
-        );
-        // Every line reads back as the schema's record, and writes again
-        // to the same bytes.
-        for line in expected.lines() {
-            let record: FactRecord = serde_json::from_str(line).unwrap();
-            assert_eq!(serde_json::to_string(&record).unwrap(), line);
-        }
-    }
 
     #[test]
     fn document_records_keep_their_keys_in_order_and_read_back() {
@@ -690,17 +471,5 @@ mod tests {
         );
         let back: DocumentRecord = serde_json::from_str(&line).unwrap();
         assert_eq!(Some(back), document_record(&failed));
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(5_000))]
-        #[test]
-        fn strings_are_escaped_as_serde_json_escapes_them(
-            s in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}]|[a-z ]{8,20}){0,24}"
-        ) {
-            let mut out = Vec::new();
-            json_str(&mut out, &s);
-            prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap());
-        }
     }
 }

@@ -49,9 +49,12 @@ pub enum Processed {
 pub type Rendered = Vec<Vec<u8>>;
 
 /// Renders processed records for a sink, on the worker threads, so that
-/// the thread writing in input order only copies bytes.
+/// the thread writing in input order only copies bytes: a record rendered
+/// is counted and dropped there, and only its lines travel on.
 pub trait Render: Sync {
-    /// A record's output; `None` leaves it to [`Sink::document`].
+    /// An analysed record's output ([`Sink::lines`]); `None` leaves the
+    /// record to [`Sink::document`]. Records that were not analysed
+    /// (failed, carried over) always go to [`Sink::document`].
     fn render(&self, processed: &Processed) -> Option<Rendered>;
 }
 
@@ -62,8 +65,11 @@ pub trait Sink {
     fn renderer(&self) -> Option<Box<dyn Render>> {
         None
     }
-    /// Writes one record, with what the renderer made of it.
-    fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()>;
+    /// Writes one record the renderer left alone (every record, without a
+    /// renderer).
+    fn document(&mut self, processed: &Processed) -> io::Result<()>;
+    /// Writes the lines the renderer made of one record.
+    fn lines(&mut self, rendered: Rendered) -> io::Result<()>;
     /// Marks the end of a batch: `consumed` input records are done.
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()>;
     /// Completes the output once every record is written.
@@ -126,28 +132,14 @@ pub struct Summary {
 
 impl Summary {
     fn add(&mut self, p: &Processed) {
-        self.read += 1;
         match p {
-            Processed::Done { doc, analysis, .. } => {
-                if doc.warnings.is_empty() {
-                    self.processed += 1;
-                } else {
-                    self.warned += 1;
-                }
-                self.text_bytes += doc.text.len() as u64;
-                self.examined += analysis.examined;
-                for f in &analysis.facts {
-                    *self.facts.entry(f.fact_type).or_default() += 1;
-                    if f.value.is_unresolved_date() {
-                        self.dates_unresolved += 1;
-                    }
-                }
-                for s in &analysis.layout.sections {
-                    *self.sections.entry(s.kind).or_default() += 1;
-                }
+            Processed::Done { doc, analysis } => self.add_tally(&Tally::of(doc, analysis)),
+            Processed::Failed(e) => {
+                self.read += 1;
+                self.failures.push(e.to_string());
             }
-            Processed::Failed(e) => self.failures.push(e.to_string()),
             Processed::Unchanged(c) => {
+                self.read += 1;
                 self.unchanged += 1;
                 if c.warned {
                     self.warned += 1;
@@ -161,6 +153,29 @@ impl Summary {
                 for k in &c.section_kinds {
                     *self.sections.entry(*k).or_default() += 1;
                 }
+            }
+        }
+    }
+
+    /// Counts an analysed record by its tally.
+    fn add_tally(&mut self, tally: &Tally) {
+        self.read += 1;
+        if tally.warned {
+            self.warned += 1;
+        } else {
+            self.processed += 1;
+        }
+        self.text_bytes += tally.text_bytes;
+        self.examined += tally.examined;
+        for (t, &n) in FactType::ALL.iter().zip(&tally.facts) {
+            if n > 0 {
+                *self.facts.entry(*t).or_default() += n;
+            }
+        }
+        self.dates_unresolved += tally.dates_unresolved;
+        for (k, &n) in SectionKind::ALL.iter().zip(&tally.sections) {
+            if n > 0 {
+                *self.sections.entry(*k).or_default() += n;
             }
         }
     }
@@ -205,6 +220,41 @@ impl Summary {
             text_bytes: self.text_bytes,
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
+    }
+}
+
+/// What an analysed record adds to the run's counts, taken on the worker
+/// that analysed it, so the record can be dropped there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Tally {
+    warned: bool,
+    text_bytes: u64,
+    examined: u64,
+    /// Facts per type, in the order of [`FactType::ALL`].
+    facts: [usize; FactType::ALL.len()],
+    dates_unresolved: usize,
+    /// Sections per kind, in the order of [`SectionKind::ALL`].
+    sections: [usize; SectionKind::ALL.len()],
+}
+
+impl Tally {
+    fn of(doc: &Document, analysis: &Analysis) -> Tally {
+        let mut tally = Tally {
+            warned: !doc.warnings.is_empty(),
+            text_bytes: doc.text.len() as u64,
+            examined: analysis.examined,
+            ..Tally::default()
+        };
+        for f in &analysis.facts {
+            tally.facts[f.fact_type as usize] += 1;
+            if f.value.is_unresolved_date() {
+                tally.dates_unresolved += 1;
+            }
+        }
+        for s in &analysis.layout.sections {
+            tally.sections[s.kind as usize] += 1;
+        }
+        tally
     }
 }
 
@@ -754,8 +804,8 @@ pub fn run(
                             let done = process_group(pipeline, group, options)
                                 .into_iter()
                                 .map(|processed| {
-                                    let rendered = renderer.and_then(|r| r.render(&processed));
-                                    (processed, rendered)
+                                    Done::rendered(&processed, renderer)
+                                        .unwrap_or(Done::Record(processed))
                                 })
                                 .collect();
                             to_write.send(Analysed::Group {
@@ -781,12 +831,16 @@ pub fn run(
             waiting.add(message);
             while let Some(ready) = waiting.next() {
                 match ready {
-                    Ready::Document(p, rendered) => {
+                    Ready::Document(Done::Record(p)) => {
                         if let Processed::Failed(e) = &p {
                             on_event(Event::Failed(e));
                         }
                         summary.add(&p);
-                        sink.document(&p, rendered)?;
+                        sink.document(&p)?;
+                    }
+                    Ready::Document(Done::Lines(lines, tally)) => {
+                        summary.add_tally(&tally);
+                        sink.lines(lines)?;
                     }
                     Ready::BatchEnd(consumed) => {
                         summary.elapsed_seconds = elapsed_before + started.elapsed().as_secs_f64();
@@ -808,8 +862,27 @@ pub fn run(
 /// How many batches may be analysed ahead of the one being written.
 const BATCHES_AHEAD: usize = 2;
 
-/// A record analysed, and its lines rendered for the sink.
-type Done = (Processed, Option<Rendered>);
+/// A record analysed, as the writing thread gets it.
+enum Done {
+    /// A record for the sink to write.
+    Record(Processed),
+    /// The lines the renderer made of an analysed record, and its counts:
+    /// the record itself is dropped on the worker that analysed it (its
+    /// memory freed by the thread that allocated it, and the writing
+    /// thread left to write).
+    Lines(Rendered, Tally),
+}
+
+impl Done {
+    /// An analysed record's lines and counts, when the sink renders it.
+    fn rendered(processed: &Processed, renderer: Option<&dyn Render>) -> Option<Done> {
+        let Processed::Done { doc, analysis } = processed else {
+            return None;
+        };
+        let lines = renderer?.render(processed)?;
+        Some(Done::Lines(lines, Tally::of(doc, analysis)))
+    }
+}
 
 /// What the analysing thread hands the writing one.
 enum Analysed {
@@ -831,8 +904,8 @@ enum Analysed {
 /// The next thing to write, in input order (one at a time, never stored).
 #[allow(clippy::large_enum_variant)]
 enum Ready {
-    /// A record, and its rendered lines.
-    Document(Processed, Option<Rendered>),
+    /// A record, or its rendered lines.
+    Document(Done),
     /// The end of a batch: its checkpoint, with the records read by then.
     BatchEnd(usize),
 }
@@ -871,8 +944,8 @@ impl InOrder {
     /// The next record or batch end in input order, if it has arrived.
     fn next(&mut self) -> Option<Ready> {
         loop {
-            if let Some((p, rendered)) = self.writing.next() {
-                return Some(Ready::Document(p, rendered));
+            if let Some(done) = self.writing.next() {
+                return Some(Ready::Document(done));
             }
             if let Some(done) = self.groups.remove(&(self.batch, self.group)) {
                 self.writing = done.into_iter();
@@ -904,7 +977,7 @@ mod tests {
                 id: Some(id.into()),
                 reason: String::new(),
             };
-            (Processed::Failed(e), None)
+            Done::Record(Processed::Failed(e))
         };
         let group = |batch, index, ids: &[&str]| Analysed::Group {
             batch,
@@ -916,7 +989,7 @@ mod tests {
         let mut take = |in_order: &mut InOrder| {
             while let Some(ready) = in_order.next() {
                 written.push(match ready {
-                    Ready::Document(Processed::Failed(e), _) => e.id.unwrap(),
+                    Ready::Document(Done::Record(Processed::Failed(e))) => e.id.unwrap(),
                     Ready::Document(..) => unreachable!("only failed records here"),
                     Ready::BatchEnd(consumed) => format!("checkpoint {consumed}"),
                 });
@@ -948,6 +1021,56 @@ mod tests {
         });
         assert_eq!(take(&mut in_order), ["checkpoint 5", "d", "checkpoint 6"]);
         assert!(in_order.groups.is_empty() && in_order.ends.is_empty());
+    }
+
+    #[test]
+    fn a_record_rendered_and_dropped_on_its_worker_counts_as_the_record_would() {
+        let pipeline = Pipeline::load(Path::new("rules")).unwrap();
+        let mut doc = Document::from_text(
+            "news/a",
+            "news/a.txt",
+            "Round-up\n\nNHS Kent and Medway\n\nIn March 2024 the trust moved 41 percent \
+             of its 9,454 records to the Epic electronic patient record, as it did last \
+             month, NHS England said."
+                .into(),
+        );
+        doc.warnings.push("a warning".into());
+        let analysis = pipeline.analyse(&doc);
+        let done = Processed::Done { doc, analysis };
+        let Some(Done::Lines(_, tally)) = Done::rendered(&done, Some(&Counted)) else {
+            panic!("an analysed record is rendered");
+        };
+        let mut summary = Summary::default();
+        summary.add_tally(&tally);
+        let count = |t| summary.facts.get(&t).copied();
+        assert_eq!((summary.read, summary.processed, summary.warned), (1, 0, 1));
+        assert_eq!(
+            FactType::ALL.map(count),
+            [Some(1), Some(2), Some(2), Some(2)]
+        );
+        assert_eq!(summary.dates_unresolved, 1);
+        assert_eq!(
+            summary.sections.into_iter().collect::<Vec<_>>(),
+            [(SectionKind::Title, 1), (SectionKind::Ics, 1)]
+        );
+        assert_eq!(summary.text_bytes, 171);
+        // Records that were not analysed are never rendered.
+        let failed = Processed::Failed(InputError {
+            source: "dump.jsonl".into(),
+            line: Some(3),
+            id: None,
+            reason: "not JSON".into(),
+        });
+        assert!(Done::rendered(&failed, Some(&Counted)).is_none());
+    }
+
+    /// A renderer that makes one empty buffer of every record it is given.
+    struct Counted;
+
+    impl Render for Counted {
+        fn render(&self, _processed: &Processed) -> Option<Rendered> {
+            Some(vec![Vec::new()])
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
 /// Renders an analysed document's JSON lines on the worker threads: its
 /// facts, and its `documents.jsonl` record when `document` is set (the
 /// other outcomes' lines are carried over or short, and written as they
-/// come).
+/// come, by [`Sink::document`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Lines {
     /// Whether the document's record is rendered too.
@@ -186,19 +186,11 @@ impl std::fmt::Display for FactFields {
     }
 }
 
-/// Writes a document's facts as JSON lines: analysed ones as rendered
-/// (on a worker thread, or here), carried-over ones as they were.
-fn write_facts(
-    out: &mut impl Write,
-    processed: &Processed,
-    rendered: Option<&[u8]>,
-    fields: FactFields,
-) -> io::Result<()> {
+/// Writes the facts of a record not rendered on a worker thread as JSON
+/// lines: analysed ones rendered here, carried-over ones as they were.
+fn write_facts(out: &mut impl Write, processed: &Processed, fields: FactFields) -> io::Result<()> {
     match processed {
-        Processed::Done { analysis, .. } => match rendered {
-            Some(r) => out.write_all(r)?,
-            None => out.write_all(&fact_lines(&analysis.facts, fields))?,
-        },
+        Processed::Done { analysis, .. } => out.write_all(&fact_lines(&analysis.facts, fields))?,
         Processed::Unchanged(c) => {
             for line in &c.fact_lines {
                 out.write_all(line.as_bytes())?;
@@ -325,17 +317,8 @@ impl Sink for DirSink {
         }))
     }
 
-    fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()> {
-        let rendered = rendered.unwrap_or_default();
-        write_facts(
-            &mut self.facts,
-            processed,
-            rendered.first().map(Vec::as_slice),
-            self.fields,
-        )?;
-        if let Some(line) = rendered.get(1) {
-            return self.documents.write_all(line);
-        }
+    fn document(&mut self, processed: &Processed) -> io::Result<()> {
+        write_facts(&mut self.facts, processed, self.fields)?;
         match processed {
             Processed::Unchanged(c) => {
                 self.documents.write_all(c.document_line.as_bytes())?;
@@ -346,6 +329,14 @@ impl Sink for DirSink {
                 self.documents.write_all(b"\n")
             }
         }
+    }
+
+    fn lines(&mut self, rendered: Rendered) -> io::Result<()> {
+        let [facts, document] = &rendered[..] else {
+            unreachable!("a folder's renderer makes fact lines and a document line");
+        };
+        self.facts.write_all(facts)?;
+        self.documents.write_all(document)
     }
 
     fn batch_done(&mut self, consumed: usize, summary: &Summary) -> io::Result<()> {
@@ -408,14 +399,15 @@ impl<W: Write> Sink for StreamSink<W> {
         }))
     }
 
-    fn document(&mut self, processed: &Processed, rendered: Option<Rendered>) -> io::Result<()> {
-        let facts = rendered.as_ref().and_then(|r| r.first());
-        write_facts(
-            &mut self.out,
-            processed,
-            facts.map(Vec::as_slice),
-            self.fields,
-        )
+    fn document(&mut self, processed: &Processed) -> io::Result<()> {
+        write_facts(&mut self.out, processed, self.fields)
+    }
+
+    fn lines(&mut self, rendered: Rendered) -> io::Result<()> {
+        // Fact lines only.
+        rendered
+            .iter()
+            .try_for_each(|lines| self.out.write_all(lines))
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {

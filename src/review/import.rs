@@ -131,7 +131,7 @@ impl Importer<'_> {
 }
 
 impl Sink for Importer<'_> {
-    fn document(&mut self, processed: &Processed, _rendered: Option<Rendered>) -> io::Result<()> {
+    fn document(&mut self, processed: &Processed) -> io::Result<()> {
         let Processed::Done { doc, analysis, .. } = processed else {
             return Ok(());
         };
@@ -148,6 +148,14 @@ impl Sink for Importer<'_> {
         self.store
             .import_document(&record, &doc.text, &analysis.facts, &mut self.report)
             .map_err(io::Error::other)
+    }
+
+    /// Never called: the import renders nothing on the workers, and takes
+    /// each record whole.
+    fn lines(&mut self, _rendered: Rendered) -> io::Result<()> {
+        Err(io::Error::other(
+            "the review import takes records, not lines",
+        ))
     }
 
     fn batch_done(&mut self, _consumed: usize, _summary: &Summary) -> io::Result<()> {

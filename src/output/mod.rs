@@ -29,17 +29,21 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
                 .sections
                 .iter()
                 .enumerate()
-                .map(|(index, s)| SectionRecord {
-                    end: chars.at(s.end),
-                    ics: s.ics.clone(),
-                    index,
-                    kind: s.kind,
-                    start: chars.at(s.start),
-                    title: s.title.clone(),
+                .map(|(index, s)| {
+                    // Start before end: the counter walks forward.
+                    let start = chars.at(s.start);
+                    SectionRecord {
+                        end: chars.at(s.end),
+                        ics: s.ics.clone(),
+                        index,
+                        kind: s.kind,
+                        start,
+                        title: s.title.clone(),
+                    }
                 })
                 .collect();
             DocumentRecord::Analysed(Box::new(AnalysedDocument {
-                chars: doc.text.chars().count(),
+                chars: chars.at(doc.text.len()),
                 doc: doc.id.clone(),
                 facts: analysis.facts.len(),
                 input_hash: doc.input_hash(),

@@ -62,10 +62,13 @@ impl Finder {
                 .build_many_from_hir(rules)
                 .map_err(Box::new)
         };
+        // The two NFAs are compiled side by side: on many cores the largest
+        // file's reverse NFA is what start-up waits for.
+        let (forward_nfa, reverse_nfa) = rayon::join(|| nfa(false), || nfa(true));
         let config = DFA::config().cache_capacity(CACHE_CAPACITY);
         let forward = DFA::builder()
             .configure(config.clone())
-            .build_from_nfa(nfa(false)?)?;
+            .build_from_nfa(forward_nfa?)?;
         // Read back from a match's end, through the rule that matched only,
         // as far as it can go: its leftmost start.
         let reverse = DFA::builder()
@@ -74,7 +77,7 @@ impl Finder {
                     .match_kind(MatchKind::All)
                     .starts_for_each_pattern(true),
             )
-            .build_from_nfa(nfa(true)?)?;
+            .build_from_nfa(reverse_nfa?)?;
         Ok(Finder { forward, reverse })
     }
 

@@ -10,7 +10,9 @@
 # cores there are), checks that facts.jsonl and documents.jsonl are byte
 # for byte the same at every count, and prints one table row a count: wall
 # seconds, speed-up over one thread, user and system CPU seconds, peak
-# memory. Two more rows run one thread and all of them with transparent
+# memory, start-up (loading the rules) and the CPU seconds of the main
+# thread, which writes every line (the two parts of a run more cores do not
+# share out; `--stats` reports both). Two more rows run one thread and all of them with transparent
 # huge pages off for the process (MIMALLOC_ALLOW_THP=0): with them on,
 # each first touch of a 2 MB region has the kernel clear all of it, which
 # shows as system time (docs/performance.md, December eighth pass). Two
@@ -64,8 +66,8 @@ for n in 1 2 4 8 16 32 64; do
 done
 [ "${counts[-1]}" -lt "$cores" ] && counts+=("$cores")
 
-echo "| threads | wall (s) | speed-up | user CPU (s) | system CPU (s) | peak memory (MB) |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| threads | wall (s) | speed-up | user CPU (s) | system CPU (s) | peak memory (MB) | start-up (s) | writing thread CPU (s) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 first=""
 reference=""
 runs=("${counts[@]}" "1 thp-off" "${counts[-1]} thp-off" "1 no-purge" "${counts[-1]} no-purge" "1 batch-256" "${counts[-1]} batch-256")
@@ -81,7 +83,12 @@ for run in "${runs[@]}"; do
              esac
              time "$bin" extract "$work/dump.jsonl" --out "$out" --threads "$n" ${extra[@]+"${extra[@]}"} --stats 2>"$work/stats-$n.json" >/dev/null; } 2>&1 )
   read -r wall user sys <<<"$times"
-  peak=$(python3 -c "import json,sys; s=open(sys.argv[1]).read(); print(json.loads(s[s.index('{'):])['peak_memory_bytes'] >> 20)" "$work/stats-$n.json")
+  read -r peak start_up writer < <(python3 -c "
+import json, sys
+s = open(sys.argv[1]).read()
+stats = json.loads(s[s.index('{'):])
+print(stats['peak_memory_bytes'] >> 20, f\"{stats['start_up_seconds']:.2f}\", stats['writing_thread_cpu_seconds'])
+" "$work/stats-$n.json")
   sums=$(cat "$out/facts.jsonl" "$out/documents.jsonl" | sha256sum | cut -c1-16)
   if [ -z "$reference" ]; then
     reference=$sums
@@ -97,7 +104,7 @@ for run in "${runs[@]}"; do
     batch-256) label="$n (--batch 256)" ;;
     *) label=$n ;;
   esac
-  echo "| $label | $wall | $speedup | $user | $sys | $peak |"
+  echo "| $label | $wall | $speedup | $user | $sys | $peak | $start_up | $writer |"
   rm -rf "$out"
 done
 echo "output byte for byte the same at every thread count (sha256 $reference…)"

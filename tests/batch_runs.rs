@@ -285,6 +285,10 @@ fn stats_print_the_summary_and_no_progress_line_off_a_terminal() {
     assert_eq!(stats["documents"]["read"], 11);
     assert_eq!(stats["documents"]["failed"], 0);
     assert!(stats["peak_memory_bytes"].as_u64().unwrap() > 1_000_000);
+    // Loading the rules takes some time; the main thread's CPU is counted
+    // in the kernel's ticks (possibly none on a short run).
+    assert!(stats["start_up_seconds"].as_f64().unwrap() > 0.0);
+    assert!(stats["writing_thread_cpu_seconds"].as_f64().unwrap() >= 0.0);
     assert_eq!(
         stats["facts"]["total"],
         lines(&tmp.path().join("facts.jsonl")).len()

@@ -32,12 +32,14 @@ pub fn run(args: ExtractArgs) -> Outcome {
             missing.display()
         )));
     }
+    let started = std::time::Instant::now();
     // The rules compile on the run's own workers.
     let pool = batch::thread_pool(args.threads.map(usize::from))
         .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
     let (mut pipeline, rules_source) =
         pool.install(|| crate::rules::pipeline(args.rules.as_deref()))?;
     pipeline.fallback_reference = args.reference_date;
+    let start_up = started.elapsed();
     let fields = (args.fields != FactFields::ALL).then(|| args.fields.to_string());
     let previous = match &args.since {
         None => None,
@@ -179,6 +181,10 @@ pub fn run(args: ExtractArgs) -> Outcome {
     if args.stats {
         let mut stats = serde_json::to_value(summary.to_record())?;
         stats["peak_memory_bytes"] = serde_json::json!(progress::peak_memory());
+        // What a run on many cores cannot share out: loading the rules, and
+        // this thread's writing (and reading the checkpoint).
+        stats["start_up_seconds"] = serde_json::json!(start_up.as_secs_f64());
+        stats["writing_thread_cpu_seconds"] = serde_json::json!(progress::thread_cpu_seconds());
         stats["bytes_examined"] = serde_json::json!(summary.examined);
         eprintln!(
             "{}",

@@ -7,21 +7,23 @@
 //! than the rule that matched needs.)
 
 use regex_automata::hybrid::dfa::{self, DFA};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::Hir;
+use std::sync::{Arc, OnceLock};
 
 /// The lazy DFA states a thread's searches with one finder have built.
 #[derive(Debug, Clone)]
 pub(super) struct Cache {
     forward: dfa::Cache,
-    reverse: dfa::Cache,
+    /// Made with the first search that reads back.
+    reverse: Option<dfa::Cache>,
 }
 
 impl Cache {
     /// The memory its states take.
     pub(super) fn memory_usage(&self) -> usize {
-        self.forward.memory_usage() + self.reverse.memory_usage()
+        self.forward.memory_usage() + self.reverse.as_ref().map_or(0, dfa::Cache::memory_usage)
     }
 }
 
@@ -29,7 +31,81 @@ impl Cache {
 #[derive(Debug, Clone)]
 pub(super) struct Finder {
     forward: DFA,
-    reverse: DFA,
+    reverse: ReverseDfa,
+}
+
+/// When a finder's reverse lazy DFA is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reverse {
+    /// With the finder.
+    Now,
+    /// On the first search that finds a match, by whichever thread makes it
+    /// (the others wait for it): for a finder few texts need, whose reverse
+    /// NFA is the largest part of start-up (Unicode classes read
+    /// backwards).
+    OnFirstMatch,
+}
+
+/// A reverse lazy DFA, compiled or still to be.
+#[derive(Debug, Clone)]
+enum ReverseDfa {
+    Built(Box<DFA>),
+    Deferred {
+        rules: Arc<[Hir]>,
+        dfa: Arc<OnceLock<DFA>>,
+    },
+}
+
+impl ReverseDfa {
+    fn get(&self) -> &DFA {
+        match self {
+            ReverseDfa::Built(dfa) => dfa,
+            ReverseDfa::Deferred { rules, dfa } => dfa.get_or_init(|| {
+                // The forward NFA of the same rules compiled within its limits,
+                // so this one is let grow as it must, and the cache with it:
+                // nothing is left to fail.
+                let nfa = compile(rules, true, None).expect(DEFERRED_COMPILES);
+                reverse_dfa(nfa, true).expect(DEFERRED_COMPILES)
+            }),
+        }
+    }
+}
+
+/// Why a deferred reverse DFA compiles: its rules parsed, and compiled
+/// forward, when they were loaded; reading them backwards needs more
+/// states, and neither the NFA nor the cache has a limit here.
+const DEFERRED_COMPILES: &str = "rules that compiled forward compile backward without limits";
+
+/// The rules' Thompson NFA, forward or reverse, without captures.
+fn compile(
+    rules: &[Hir],
+    reverse: bool,
+    limit: Option<usize>,
+) -> Result<NFA, Box<thompson::BuildError>> {
+    thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .which_captures(WhichCaptures::None)
+                .nfa_size_limit(limit)
+                .reverse(reverse),
+        )
+        .build_many_from_hir(rules)
+        .map_err(Box::new)
+}
+
+/// The reverse lazy DFA: read back from a match's end, through the rule
+/// that matched only, as far as it can go (its leftmost start).
+fn reverse_dfa(nfa: NFA, any_size: bool) -> Result<DFA, Box<regex_automata::hybrid::BuildError>> {
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .cache_capacity(CACHE_CAPACITY)
+                .skip_cache_capacity_check(any_size)
+                .match_kind(MatchKind::All)
+                .starts_for_each_pattern(true),
+        )
+        .build_from_nfa(nfa)
+        .map_err(Box::new)
 }
 
 /// A match: the rule (by its place in the file) and its span.
@@ -49,35 +125,29 @@ const CACHE_CAPACITY: usize = 8 << 20;
 const NFA_SIZE_LIMIT: usize = 64 << 20;
 
 impl Finder {
-    /// Compiles rules (their syntax trees, in file order) into one finder.
-    pub(super) fn build(rules: &[Hir]) -> Result<Finder, Box<dyn std::error::Error + Send + Sync>> {
-        let nfa = |reverse: bool| {
-            thompson::Compiler::new()
-                .configure(
-                    thompson::Config::new()
-                        .which_captures(WhichCaptures::None)
-                        .nfa_size_limit(Some(NFA_SIZE_LIMIT))
-                        .reverse(reverse),
-                )
-                .build_many_from_hir(rules)
-                .map_err(Box::new)
-        };
+    /// Compiles rules (their syntax trees, in file order) into one finder,
+    /// its reverse DFA now or on its first match.
+    pub(super) fn build(
+        rules: &[Hir],
+        reverse: Reverse,
+    ) -> Result<Finder, Box<dyn std::error::Error + Send + Sync>> {
+        let limit = Some(NFA_SIZE_LIMIT);
         // The two NFAs are compiled side by side: on many cores the largest
         // file's reverse NFA is what start-up waits for.
-        let (forward_nfa, reverse_nfa) = rayon::join(|| nfa(false), || nfa(true));
-        let config = DFA::config().cache_capacity(CACHE_CAPACITY);
+        let (forward_nfa, reverse_nfa) = rayon::join(
+            || compile(rules, false, limit),
+            || (reverse == Reverse::Now).then(|| compile(rules, true, limit)),
+        );
         let forward = DFA::builder()
-            .configure(config.clone())
+            .configure(DFA::config().cache_capacity(CACHE_CAPACITY))
             .build_from_nfa(forward_nfa?)?;
-        // Read back from a match's end, through the rule that matched only,
-        // as far as it can go: its leftmost start.
-        let reverse = DFA::builder()
-            .configure(
-                config
-                    .match_kind(MatchKind::All)
-                    .starts_for_each_pattern(true),
-            )
-            .build_from_nfa(reverse_nfa?)?;
+        let reverse = match reverse_nfa {
+            Some(nfa) => ReverseDfa::Built(Box::new(reverse_dfa(nfa?, false)?)),
+            None => ReverseDfa::Deferred {
+                rules: rules.into(),
+                dfa: Arc::default(),
+            },
+        };
         Ok(Finder { forward, reverse })
     }
 
@@ -85,7 +155,7 @@ impl Finder {
     pub(super) fn create_cache(&self) -> Cache {
         Cache {
             forward: self.forward.create_cache(),
-            reverse: self.reverse.create_cache(),
+            reverse: None,
         }
     }
 
@@ -101,9 +171,12 @@ impl Finder {
         let back = input
             .span(at..end.offset())
             .anchored(Anchored::Pattern(rule));
-        let start = self
-            .reverse
-            .try_search_rev(&mut cache.reverse, &back)
+        let reverse = self.reverse.get();
+        let start = reverse
+            .try_search_rev(
+                cache.reverse.get_or_insert_with(|| reverse.create_cache()),
+                &back,
+            )
             .expect(NEVER_FAILS)
             .expect("the rule that matched forward matches backward")
             .offset();
@@ -155,7 +228,7 @@ mod tests {
             .iter()
             .map(|r| regex_automata::util::syntax::parse(r).unwrap())
             .collect();
-        Finder::build(&hirs).unwrap()
+        Finder::build(&hirs, Reverse::Now).unwrap()
     }
 
     fn all(finder: &Finder, text: &str) -> Vec<(usize, String)> {
@@ -202,6 +275,37 @@ mod tests {
                 (0, "NHS Digital")
             ])
         );
+    }
+
+    #[test]
+    fn a_reverse_dfa_compiled_on_the_first_match_finds_the_same_starts() {
+        let rules = [r"(?:nearly )?\d+ (?:beds|staff)", r"\p{Lu}\p{L}+ Trust"];
+        let hirs: Vec<Hir> = rules
+            .iter()
+            .map(|r| regex_automata::util::syntax::parse(r).unwrap())
+            .collect();
+        let deferred = Finder::build(&hirs, Reverse::OnFirstMatch).unwrap();
+        let compiled = |f: &Finder| match &f.reverse {
+            ReverseDfa::Deferred { dfa, .. } => dfa.get().is_some(),
+            ReverseDfa::Built(_) => true,
+        };
+        // Searching without a match compiles nothing; a clone shares what
+        // its original compiles.
+        let clone = deferred.clone();
+        assert_eq!(all(&deferred, "no match here"), []);
+        assert!(!compiled(&deferred));
+        let text = "Łódź Trust has nearly 40 staff, Ærø Trust 9 beds";
+        assert_eq!(
+            all(&deferred, text),
+            pairs(&[
+                (1, "Łódź Trust"),
+                (0, "nearly 40 staff"),
+                (1, "Ærø Trust"),
+                (0, "9 beds")
+            ])
+        );
+        assert!(compiled(&deferred) && compiled(&clone));
+        assert_eq!(all(&clone, text), all(&finder(&rules), text));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub use slots::Slots;
 use crate::budget::OverBudget;
 use crate::fact::FactType;
 use crate::rules::{PatternFile, RuleError};
-use finder::{Cache, Finder};
+use finder::{Cache, Finder, Reverse};
 use hir::{ascii_boundaries, common_only};
 use rayon::prelude::*;
 use regex_automata::util::pool::Pool;
@@ -147,11 +147,14 @@ fn build_finders(
         .iter()
         .map(|p| regex_automata::util::syntax::parse(p).map_err(|e| fail(Box::new(e))))
         .collect::<Result<_, _>>()?;
+    // Texts outside the common alphabet are few: their finder reads back
+    // once one of them has a match (its reverse NFA, Unicode classes read
+    // backwards, was most of start-up).
     let (finder, common_finder) = rayon::join(
-        || Finder::build(&rules).map_err(fail),
+        || Finder::build(&rules, Reverse::OnFirstMatch).map_err(fail),
         || {
             let common: Vec<Hir> = rules.iter().map(common_only).collect();
-            Finder::build(&common).map_err(fail)
+            Finder::build(&common, Reverse::Now).map_err(fail)
         },
     );
     Ok([

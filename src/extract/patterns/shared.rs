@@ -78,6 +78,7 @@ fn well_ahead(a: usize, b: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::patterns::finder::Reverse;
 
     #[test]
     fn well_ahead_needs_a_thirty_second_more_and_at_least_16_kib() {
@@ -99,7 +100,8 @@ mod tests {
 
     fn finder() -> Finder {
         let rule = r"(?-u)\b(?:\w+ ){3}(?:percent|million|people)\b|1[01]{12}2";
-        Finder::build(&[regex_automata::util::syntax::parse(rule).unwrap()]).unwrap()
+        let rules = [regex_automata::util::syntax::parse(rule).unwrap()];
+        Finder::build(&rules, Reverse::Now).unwrap()
     }
 
     fn long_text() -> String {

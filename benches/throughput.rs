@@ -15,7 +15,9 @@
 //! - `factmine extract` end to end on one core, two and all cores (MB/s of
 //!   document text and documents/s), with its peak memory, and its speed as
 //!   a share of each floor; the speed-up over one core and the serial share
-//!   Amdahl's law gives it;
+//!   Amdahl's law gives it, beside the serial parts the run measures
+//!   itself (start-up, and the CPU of the main thread, which writes every
+//!   line);
 //! - the one-core figures (bare pass, stages, extract) are measured in
 //!   rounds, each round all four back to back, three rounds by default
 //!   (`FACTMINE_BENCH_RUNS=n` for another count): each figure is the
@@ -189,9 +191,20 @@ fn can_pin() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A run of `factmine extract`, as its `--stats` tell it.
+struct Run {
+    pass: Pass,
+    /// Peak memory, bytes.
+    peak: u64,
+    /// Loading the rules, seconds.
+    start_up: f64,
+    /// The main (writing) thread's CPU seconds.
+    writer_cpu: f64,
+}
+
 /// Runs the release binary (pinned to one CPU for one thread, when it can
-/// be); returns the pass and its peak memory.
-fn extract(dump: &Path, threads: Option<usize>, rules: &Path) -> (Pass, u64) {
+/// be).
+fn extract(dump: &Path, threads: Option<usize>, rules: &Path) -> Run {
     let out = root().join("target/bench-data/out");
     let binary = env!("CARGO_BIN_EXE_factmine");
     let mut cmd = if threads == Some(1) && can_pin() {
@@ -220,12 +233,16 @@ fn extract(dump: &Path, threads: Option<usize>, rules: &Path) -> (Pass, u64) {
         String::from_utf8_lossy(&output.stderr)
     );
     let stats: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
-    let pass = Pass {
-        seconds,
-        text_bytes: stats["text_bytes"].as_u64().unwrap(),
-        documents: stats["documents"]["read"].as_u64().unwrap(),
-    };
-    (pass, stats["peak_memory_bytes"].as_u64().unwrap_or(0))
+    Run {
+        pass: Pass {
+            seconds,
+            text_bytes: stats["text_bytes"].as_u64().unwrap(),
+            documents: stats["documents"]["read"].as_u64().unwrap(),
+        },
+        peak: stats["peak_memory_bytes"].as_u64().unwrap_or(0),
+        start_up: stats["start_up_seconds"].as_f64().unwrap_or(0.0),
+        writer_cpu: stats["writing_thread_cpu_seconds"].as_f64().unwrap_or(0.0),
+    }
 }
 
 /// A copy of the rules with only the ICS gazetteer (no organisations or
@@ -318,7 +335,11 @@ fn main() {
                     let analyses = pipeline.analyse_group(g, &budgets);
                     analyses.into_iter().map(|a| a.unwrap().facts.len()).sum()
                 });
-                let (extract, peak) = extract(&dump, Some(1), &rules);
+                let Run {
+                    pass: extract,
+                    peak,
+                    ..
+                } = extract(&dump, Some(1), &rules);
                 Round {
                     bare_each,
                     bare,
@@ -378,7 +399,12 @@ fn main() {
         counts.retain(|&n| n <= cores);
         counts.dedup();
         for n in counts {
-            let (pass, peak) = extract(&dump, Some(n), &rules);
+            let Run {
+                pass,
+                peak,
+                start_up,
+                writer_cpu,
+            } = extract(&dump, Some(n), &rules);
             println!(
                 "  extract, {:<9}         {:>8.1} MB/s  {:>7.0} docs/s  peak {:>5.0} MB  = {:.0}% of bare pass, {:.0}% of read floor",
                 format!("{n} cores"),
@@ -391,11 +417,13 @@ fn main() {
             let speedup = pass.mb_s() / one;
             let serial = (n as f64 / speedup - 1.0) / (n as f64 - 1.0);
             println!(
-                "  speed-up on {n} cores {speedup:>5.2}×  (serial share by Amdahl's law {:.0}%)",
-                100.0 * serial.max(0.0)
+                "  speed-up on {n} cores {speedup:>5.2}×  (serial share by Amdahl's law {:.0}%; measured: start-up {start_up:.2} s and the writing thread's {writer_cpu:.2} s of CPU, {:.0}% and {:.0}% of the run)",
+                100.0 * serial.max(0.0),
+                100.0 * start_up / pass.seconds,
+                100.0 * writer_cpu / pass.seconds
             );
         }
-        let (small, _) = extract(&dump, Some(1), &small_rules());
+        let small = extract(&dump, Some(1), &small_rules()).pass;
         println!(
             "  extract, 1 core, ICS gazetteer only {:>6.1} MB/s (knowledge base cost)",
             small.mb_s()

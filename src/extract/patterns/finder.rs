@@ -126,17 +126,18 @@ const NFA_SIZE_LIMIT: usize = 64 << 20;
 
 impl Finder {
     /// Compiles rules (their syntax trees, in file order) into one finder,
-    /// its reverse DFA now or on its first match.
+    /// its reverse DFA now or on its first match (keeping the trees until
+    /// then).
     pub(super) fn build(
-        rules: &[Hir],
+        rules: Vec<Hir>,
         reverse: Reverse,
     ) -> Result<Finder, Box<dyn std::error::Error + Send + Sync>> {
         let limit = Some(NFA_SIZE_LIMIT);
         // The two NFAs are compiled side by side: on many cores the largest
         // file's reverse NFA is what start-up waits for.
         let (forward_nfa, reverse_nfa) = rayon::join(
-            || compile(rules, false, limit),
-            || (reverse == Reverse::Now).then(|| compile(rules, true, limit)),
+            || compile(&rules, false, limit),
+            || (reverse == Reverse::Now).then(|| compile(&rules, true, limit)),
         );
         let forward = DFA::builder()
             .configure(DFA::config().cache_capacity(CACHE_CAPACITY))
@@ -228,7 +229,7 @@ mod tests {
             .iter()
             .map(|r| regex_automata::util::syntax::parse(r).unwrap())
             .collect();
-        Finder::build(&hirs, Reverse::Now).unwrap()
+        Finder::build(hirs, Reverse::Now).unwrap()
     }
 
     fn all(finder: &Finder, text: &str) -> Vec<(usize, String)> {
@@ -284,7 +285,7 @@ mod tests {
             .iter()
             .map(|r| regex_automata::util::syntax::parse(r).unwrap())
             .collect();
-        let deferred = Finder::build(&hirs, Reverse::OnFirstMatch).unwrap();
+        let deferred = Finder::build(hirs, Reverse::OnFirstMatch).unwrap();
         let compiled = |f: &Finder| match &f.reverse {
             ReverseDfa::Deferred { dfa, .. } => dfa.get().is_some(),
             ReverseDfa::Built(_) => true,

@@ -150,12 +150,10 @@ fn build_finders(
     // Texts outside the common alphabet are few: their finder reads back
     // once one of them has a match (its reverse NFA, Unicode classes read
     // backwards, was most of start-up).
+    let common: Vec<Hir> = rules.iter().map(common_only).collect();
     let (finder, common_finder) = rayon::join(
-        || Finder::build(&rules, Reverse::OnFirstMatch).map_err(fail),
-        || {
-            let common: Vec<Hir> = rules.iter().map(common_only).collect();
-            Finder::build(&common, Reverse::Now).map_err(fail)
-        },
+        || Finder::build(rules, Reverse::OnFirstMatch).map_err(fail),
+        || Finder::build(common, Reverse::Now).map_err(fail),
     );
     Ok([
         SharedFinder::new(finder?),

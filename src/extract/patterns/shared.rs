@@ -101,7 +101,7 @@ mod tests {
     fn finder() -> Finder {
         let rule = r"(?-u)\b(?:\w+ ){3}(?:percent|million|people)\b|1[01]{12}2";
         let rules = [regex_automata::util::syntax::parse(rule).unwrap()];
-        Finder::build(&rules, Reverse::Now).unwrap()
+        Finder::build(rules.into(), Reverse::Now).unwrap()
     }
 
     fn long_text() -> String {

@@ -4,7 +4,8 @@
 //! it starts, reading back through that one rule alone. (A general regex
 //! reads back through every rule at once, and on to where the last of them
 //! gives up: for a file of many rules that is more states, and more bytes,
-//! than the rule that matched needs.)
+//! than the rule that matched needs.) A finder few texts need compiles its
+//! reverse DFA on its first match ([`Reverse`]).
 
 use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
@@ -57,6 +58,7 @@ enum ReverseDfa {
 }
 
 impl ReverseDfa {
+    /// The DFA, compiled now if it was deferred and this is its first use.
     fn get(&self) -> &DFA {
         match self {
             ReverseDfa::Built(dfa) => dfa,

@@ -184,8 +184,9 @@ impl CompiledPatterns {
         let mut rules = Vec::with_capacity(file.rules.len());
         for (rule, reader) in file.rules.iter().zip(readers) {
             let reader = reader?;
+            // The ASCII cut keeps every group of the pattern as written.
             let slots = reader
-                .backtracker
+                .ascii
                 .get_nfa()
                 .group_info()
                 .pattern_names(PatternID::ZERO)
@@ -392,7 +393,7 @@ mod tests {
             for rule in &compiled.rules {
                 for text in &texts {
                     for at in word_starts(text) {
-                        let full = groups(&rule.reader.backtracker, text, at);
+                        let full = groups(&rule.reader.unicode().backtracker, text, at);
                         let ascii = groups(&rule.reader.ascii, text, at);
                         assert_eq!(full, ascii, "{} at {at} in {text:?}", rule.id);
                         compared += usize::from(!full.is_empty());

@@ -6,11 +6,12 @@ use super::with_causes;
 use crate::rules::RuleError;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::Hir;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 /// The slots one match filled: name → byte range in the searched text.
 #[derive(Debug, Clone)]
@@ -66,25 +67,54 @@ impl<'t> Slots<'t> {
 /// regex would make to find the match again. A span that is all ASCII (most
 /// of them) is read with the same pattern cut down to ASCII: the
 /// backtracker clears a bit per NFA state and byte on every read, and a
-/// Unicode letter class alone is hundreds of states.
+/// Unicode letter class alone is hundreds of states. The pattern as
+/// written is compiled the first time a span needs it.
 #[derive(Debug, Clone)]
 pub(super) struct SlotReader {
-    pub(super) backtracker: BoundedBacktracker,
-    pikevm: PikeVM,
     pub(super) ascii: BoundedBacktracker,
+    /// The pattern as written, and its engines once compiled (shared by
+    /// the reader's clones).
+    hir: Arc<Hir>,
+    unicode: Arc<OnceLock<Engines>>,
     /// The rule's one slot when it is the whole match (`\b(?P<name>...)\b`):
     /// such a match needs no reading.
     pub(super) whole: Option<String>,
 }
 
+/// The engines that read a span with the pattern as written.
+#[derive(Debug)]
+pub(super) struct Engines {
+    pub(super) backtracker: BoundedBacktracker,
+    pikevm: PikeVM,
+}
+
 /// A [`SlotReader`]'s scratch space, made when its rule first matches.
 #[derive(Debug)]
 pub(super) struct ReaderCache {
+    /// Made when a span first needs the pattern as written.
+    unicode: Option<UnicodeCache>,
+    ascii: backtrack::Cache,
+    ascii_captures: Captures,
+}
+
+/// The scratch space of a reader's [`Engines`].
+#[derive(Debug)]
+struct UnicodeCache {
     backtracker: backtrack::Cache,
     pikevm: Option<pikevm::Cache>,
     captures: Captures,
-    ascii: backtrack::Cache,
-    ascii_captures: Captures,
+}
+
+/// A rule's NFA with its capture groups, within `limit` bytes.
+fn compile(hir: &Hir, limit: Option<usize>) -> Result<NFA, Box<thompson::BuildError>> {
+    thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .which_captures(WhichCaptures::All)
+                .nfa_size_limit(limit),
+        )
+        .build_from_hir(hir)
+        .map_err(Box::new)
 }
 
 impl SlotReader {
@@ -97,33 +127,32 @@ impl SlotReader {
             .caused_by(e)
         };
         let hir = regex_automata::util::syntax::parse(pattern).map_err(|e| fail(Box::new(e)))?;
-        let compile = |hir: &Hir| {
-            thompson::Compiler::new()
-                .configure(
-                    thompson::Config::new()
-                        .which_captures(WhichCaptures::All)
-                        .nfa_size_limit(Some(64 << 20)),
-                )
-                .build_from_hir(hir)
-                .map_err(|e| fail(Box::new(e)))
-        };
-        let nfa = compile(&hir)?;
-        let ascii = compile(&ascii_only(&hir))?;
-        let whole = whole_match_group(&hir).map(str::to_string);
+        let ascii = compile(&ascii_only(&hir), Some(NFA_SIZE_LIMIT)).map_err(|e| fail(e))?;
         Ok(SlotReader {
-            whole,
-            backtracker: BoundedBacktracker::new_from_nfa(nfa.clone())
-                .map_err(|e| fail(Box::new(e)))?,
-            pikevm: PikeVM::new_from_nfa(nfa).map_err(|e| fail(Box::new(e)))?,
+            whole: whole_match_group(&hir).map(str::to_string),
             ascii: BoundedBacktracker::new_from_nfa(ascii).map_err(|e| fail(Box::new(e)))?,
+            hir: Arc::new(hir),
+            unicode: Arc::default(),
+        })
+    }
+
+    /// The engines for the pattern as written, compiled on first use. The
+    /// rule compiled within the size limit at load, cut down to ASCII and,
+    /// in its file's finder, as written: this compile has no limit to fail
+    /// on, and the same assertions as the ASCII one.
+    pub(super) fn unicode(&self) -> &Engines {
+        self.unicode.get_or_init(|| {
+            let nfa = compile(&self.hir, None).expect(READER_COMPILES);
+            Engines {
+                backtracker: BoundedBacktracker::new_from_nfa(nfa.clone()).expect(READER_COMPILES),
+                pikevm: PikeVM::new_from_nfa(nfa).expect(READER_COMPILES),
+            }
         })
     }
 
     pub(super) fn cache(&self) -> ReaderCache {
         ReaderCache {
-            backtracker: self.backtracker.create_cache(),
-            pikevm: None,
-            captures: self.backtracker.create_captures(),
+            unicode: None,
             ascii: self.ascii.create_cache(),
             ascii_captures: self.ascii.create_captures(),
         }
@@ -147,15 +176,58 @@ impl SlotReader {
         {
             return &cache.ascii_captures;
         }
-        let done = self
-            .backtracker
-            .try_search(&mut cache.backtracker, &input, &mut cache.captures);
+        let engines = self.unicode();
+        let cache = cache.unicode.get_or_insert_with(|| UnicodeCache {
+            backtracker: engines.backtracker.create_cache(),
+            pikevm: None,
+            captures: engines.backtracker.create_captures(),
+        });
+        let done =
+            engines
+                .backtracker
+                .try_search(&mut cache.backtracker, &input, &mut cache.captures);
         if done.is_err() {
             let pikevm = cache
                 .pikevm
-                .get_or_insert_with(|| self.pikevm.create_cache());
-            self.pikevm.search(pikevm, &input, &mut cache.captures);
+                .get_or_insert_with(|| engines.pikevm.create_cache());
+            engines.pikevm.search(pikevm, &input, &mut cache.captures);
         }
         &cache.captures
+    }
+}
+
+/// The largest NFA a rule's reader may compile to at load.
+const NFA_SIZE_LIMIT: usize = 64 << 20;
+
+/// Why a reader's engines for the pattern as written compile on first use.
+const READER_COMPILES: &str = "a rule that compiled at load compiles as written without a limit";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_pattern_as_written_is_compiled_when_a_span_first_needs_it() {
+        let reader = SlotReader::new(r"(?P<n>\d+) (?P<unit>\p{L}+)", Path::new("t.rules")).unwrap();
+        let clone = reader.clone();
+        let mut cache = reader.cache();
+        let unit =
+            |caps: &Captures, text: &str| caps.get_group(2).map(|s| text[s.range()].to_string());
+        // An ASCII span is read with the ASCII cut: nothing else compiled.
+        let text = "40 beds";
+        assert_eq!(
+            unit(reader.read(text, 0..text.len(), &mut cache), text).as_deref(),
+            Some("beds")
+        );
+        assert!(reader.unicode.get().is_none());
+        // A span outside ASCII compiles the pattern as written, for the
+        // reader's clones too.
+        let text = "12 łóżek";
+        assert_eq!(
+            unit(reader.read(text, 0..text.len(), &mut cache), text).as_deref(),
+            Some("łóżek")
+        );
+        assert!(clone.unicode.get().is_some());
     }
 }

@@ -268,7 +268,7 @@ fn list_item_text(line: &str) -> &str {
 /// no closing punctuation, not a list item, some letters. (The cheap tests
 /// come first: most lines are paragraphs ending in a full stop.)
 /// The first line of a text when it is a title: a line with a blank line
-/// after it that passes the heading test (see [`is_heading`]), with room
+/// after it that passes the heading test (see `is_heading`), with room
 /// for a headline's length (up to 30 words, where a section heading has 16).
 /// A text whose first line is a sentence, or is all there is, has no
 /// title line.

@@ -22,10 +22,10 @@ pub struct HtmlArticle {
     pub published: Option<Ymd>,
     /// From `<link rel="canonical">` or `og:url`.
     pub url: Option<String>,
-    /// Elements nested deeper than [`MAX_DEPTH`] had their tags dropped
+    /// Elements nested deeper than `MAX_DEPTH` (256) had their tags dropped
     /// (their text kept) before parsing.
     pub flattened: bool,
-    /// The page has more than [`MAX_ELEMENTS`] elements: the tags after
+    /// The page has more than `MAX_ELEMENTS` (100,000) elements: the tags after
     /// them were dropped (their text kept) before parsing.
     pub thinned: bool,
 }

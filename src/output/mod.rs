@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 /// The `documents.jsonl` record of a processed or failed document
 /// (`None` for one carried over, whose line is written as it was).
@@ -215,6 +217,62 @@ pub struct DirSink {
     _lock: File,
     facts: BufWriter<File>,
     documents: BufWriter<File>,
+    flusher: Flusher,
+}
+
+/// Hands the files' data to the disk while the run goes on: after each
+/// batch, a thread of its own has the kernel write out what the files hold
+/// so far (`fdatasync`), so the sync at the end, before `summary.json`
+/// marks the output complete, waits for the last batch's data only (it
+/// waited for all of it: a quarter of a second of a 4.5 s run here, and a
+/// run on many cores writes its lines faster still).
+#[derive(Debug)]
+struct Flusher {
+    requests: Option<mpsc::SyncSender<()>>,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl Flusher {
+    /// A flusher for these files (its own handles on them).
+    fn new(files: [&File; 2]) -> io::Result<Flusher> {
+        let files = [files[0].try_clone()?, files[1].try_clone()?];
+        // One request waits while a sync runs: it covers any after it.
+        let (requests, pending) = mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("factmine-flush".into())
+            .spawn(move || {
+                for () in pending {
+                    for file in &files {
+                        file.sync_data()?;
+                    }
+                }
+                Ok(())
+            })?;
+        Ok(Flusher {
+            requests: Some(requests),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for what the files hold now to be written out, unless a
+    /// request is already waiting.
+    fn request(&self) {
+        if let Some(requests) = &self.requests {
+            // Full: a waiting request covers this one; gone: the thread
+            // stopped on an error, which `finish` reports.
+            let _ = requests.try_send(());
+        }
+    }
+
+    /// Waits for the syncs asked for, and reports the first that failed.
+    fn finish(&mut self) -> io::Result<()> {
+        self.requests = None;
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the thread syncing the output panicked")),
+            None => Ok(()),
+        }
+    }
 }
 
 const FILES: [&str; 3] = ["facts.jsonl", "documents.jsonl", "summary.json"];
@@ -274,12 +332,15 @@ impl DirSink {
                 _ => {}
             }
         }
+        let facts = File::create(part(dir, FILES[0]))?;
+        let documents = File::create(part(dir, FILES[1]))?;
         Ok(DirSink {
             dir: dir.to_path_buf(),
             fields,
             _lock: lock,
-            facts: BufWriter::new(File::create(part(dir, FILES[0]))?),
-            documents: BufWriter::new(File::create(part(dir, FILES[1]))?),
+            flusher: Flusher::new([&facts, &documents])?,
+            facts: BufWriter::new(facts),
+            documents: BufWriter::new(documents),
         })
     }
 
@@ -302,12 +363,15 @@ impl DirSink {
             w.seek(SeekFrom::End(0))?;
             Ok(w)
         };
+        let facts = reopen(FILES[0], checkpoint.facts_bytes)?;
+        let documents = reopen(FILES[1], checkpoint.documents_bytes)?;
         let sink = DirSink {
             dir: dir.to_path_buf(),
             fields,
             _lock: lock,
-            facts: reopen(FILES[0], checkpoint.facts_bytes)?,
-            documents: reopen(FILES[1], checkpoint.documents_bytes)?,
+            flusher: Flusher::new([facts.get_ref(), documents.get_ref()])?,
+            facts,
+            documents,
         };
         Ok((sink, checkpoint))
     }
@@ -355,10 +419,12 @@ impl Sink for DirSink {
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
         tmp.write_all(&serde_json::to_vec(&checkpoint)?)?;
         tmp.persist(self.dir.join(CHECKPOINT))?;
+        self.flusher.request();
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.flusher.finish()?;
         for w in [&mut self.facts, &mut self.documents] {
             w.flush()?;
             w.get_ref().sync_all()?;
@@ -426,6 +492,29 @@ impl<W: Write> Sink for StreamSink<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flusher_syncs_while_the_run_goes_on_and_ends_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str| File::create(dir.path().join(name)).unwrap();
+        let (mut facts, documents) = (file("facts"), file("documents"));
+        let mut flusher = Flusher::new([&facts, &documents]).unwrap();
+        for batch in 0..5 {
+            writeln!(facts, "batch {batch}").unwrap();
+            flusher.request();
+        }
+        flusher.finish().unwrap();
+        // Once finished it takes no more requests, and finishes again at once.
+        flusher.request();
+        flusher.finish().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("facts"))
+                .unwrap()
+                .lines()
+                .count(),
+            5
+        );
+    }
 
     #[test]
     fn document_records_keep_their_keys_in_order_and_read_back() {

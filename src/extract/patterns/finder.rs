@@ -7,6 +7,7 @@
 //! than the rule that matched needs.) A finder few texts need compiles its
 //! reverse DFA on its first match ([`Reverse`]).
 
+use super::NFA_SIZE_LIMIT;
 use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::{Anchored, Input, MatchKind};
@@ -123,8 +124,6 @@ pub(super) struct Found {
 
 /// The most memory each lazy DFA may keep for its states, per thread.
 const CACHE_CAPACITY: usize = 8 << 20;
-/// The largest compiled rule file (its NFA) accepted.
-const NFA_SIZE_LIMIT: usize = 64 << 20;
 
 impl Finder {
     /// Compiles rules (their syntax trees, in file order) into one finder,

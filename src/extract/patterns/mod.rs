@@ -38,6 +38,11 @@ use slots::{ReaderCache, SlotReader};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The largest NFA accepted at load, for a file's finder and for a rule's
+/// slot reader alike (so a rule within its file's limit is within its
+/// reader's: what is compiled later, on first use, needs no limit).
+const NFA_SIZE_LIMIT: usize = 64 << 20;
+
 /// One rule inside a compiled file, with its own small matcher for reading
 /// the slots of a match.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! the span the finder already found, and handed to the normalisers.
 
 use super::hir::{ascii_only, whole_match_group};
-use super::with_causes;
+use super::{with_causes, NFA_SIZE_LIMIT};
 use crate::rules::RuleError;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
@@ -195,9 +195,6 @@ impl SlotReader {
         &cache.captures
     }
 }
-
-/// The largest NFA a rule's reader may compile to at load.
-const NFA_SIZE_LIMIT: usize = 64 << 20;
 
 /// Why a reader's engines for the pattern as written compile on first use.
 const READER_COMPILES: &str = "a rule that compiled at load compiles as written without a limit";

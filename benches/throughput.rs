@@ -44,7 +44,7 @@ use common::copy_dir;
 /// The binary's allocator, so the stages measured in this process
 /// allocate as `factmine extract` does.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: factmine::alloc::MiMalloc = factmine::alloc::MiMalloc;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

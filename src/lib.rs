@@ -30,7 +30,8 @@
 //! editors accept, reject and correct facts in a web page and turns their
 //! decisions into gold, and [`report`] digests a run per Integrated Care
 //! System as JSON and a static site. The `factmine` binary is a thin layer over this
-//! library (arguments, one module a command, progress on the terminal).
+//! library (arguments, one module a command, progress on the terminal), on
+//! the allocator in [`alloc`].
 //!
 //! ```no_run
 //! use factmine::{Document, Pipeline};
@@ -43,6 +44,7 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod alloc;
 pub mod batch;
 pub mod budget;
 pub mod calendar;

@@ -15,7 +15,7 @@ use clap::Parser;
 /// mimalloc: facts, candidates and their strings are many small
 /// allocations made and freed on every worker thread.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: factmine::alloc::MiMalloc = factmine::alloc::MiMalloc;
 
 use cli::{Cli, Command, ReviewCommand, RulesCommand};
 use std::fmt;

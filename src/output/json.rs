@@ -136,12 +136,12 @@ fn write_fact<'f>(
             0 => json_str(out, &fact.id),
             1 => out.extend_from_slice(shared.doc.of(&fact.doc)),
             2 => write_number(out, fact.section as u64),
-            3 => json_str(out, fact.section_kind.as_str()),
+            3 => plain_str(out, fact.section_kind.as_str()),
             4 => match &fact.ics {
                 Some(ics) => out.extend_from_slice(shared.ics.of(ics)),
                 None => out.extend_from_slice(b"null"),
             },
-            5 => json_str(out, fact.fact_type.as_str()),
+            5 => plain_str(out, fact.fact_type.as_str()),
             6 => json_str(out, &fact.text),
             7 => write_number(out, fact.start as u64),
             8 => write_number(out, fact.end as u64),
@@ -151,6 +151,15 @@ fn write_fact<'f>(
         }
     }
     out.extend_from_slice(b"}\n");
+}
+
+/// Appends a name of the schema's own (a section kind, a fact type: lower
+/// case ASCII letters and hyphens) as a JSON string: nothing in it needs
+/// escaping, so it is not looked at.
+fn plain_str(out: &mut Vec<u8>, name: &'static str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
 }
 
 /// Appends a JSON string, escaped as `serde_json` escapes it (`"`, `\` and
@@ -361,6 +370,19 @@ mod tests {
             ),
             sentence: sentence.into(),
             rule: "metric.money".into(),
+        }
+    }
+
+    #[test]
+    fn the_schemas_own_names_need_no_escaping() {
+        let names = SectionKind::ALL
+            .map(SectionKind::as_str)
+            .into_iter()
+            .chain(FactType::ALL.map(FactType::as_str));
+        for name in names {
+            let mut out = Vec::new();
+            plain_str(&mut out, name);
+            assert_eq!(out, serde_json::to_vec(name).unwrap(), "{name}");
         }
     }
 

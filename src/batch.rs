@@ -631,19 +631,21 @@ fn done(mut doc: Document, analysis: Result<Analysis, OverBudget>, limits: Limit
 }
 
 /// Document ids seen so far in a run, to mark repeats. This is the one
-/// thing a run holds for every document: the id's hash, its count and
-/// where it was first seen (a file number and a line), about 20 bytes.
+/// thing a run holds for every document: the id's hash and where it was
+/// first seen (a file number and a line), 16 bytes in the table; how often
+/// an id has been seen is kept apart, for the few ids seen more than once.
 #[derive(Default)]
 struct SeenIds {
     ids: HashMap<u64, FirstSeen>,
+    /// For each id seen more than once, how often it has been seen.
+    repeated: HashMap<u64, usize>,
     /// The files first occurrences were in, each once.
     files: Vec<String>,
     file_numbers: HashMap<String, u32>,
 }
 
-/// How often an id was seen, and where first.
+/// Where an id was first seen.
 struct FirstSeen {
-    count: usize,
     file: u32,
     /// The line in that file, for JSON lines (0 for a whole file).
     line: u32,
@@ -655,7 +657,8 @@ impl SeenIds {
         let Ok(doc) = record else { return };
         let mut h = Fnv::new();
         h.field(&doc.id);
-        let seen = match self.ids.entry(h.finish()) {
+        let hash = h.finish();
+        let seen = match self.ids.entry(hash) {
             Entry::Occupied(seen) => seen.into_mut(),
             Entry::Vacant(place) => {
                 // A JSON-lines source reads `file:line`.
@@ -675,26 +678,22 @@ impl SeenIds {
                         n
                     }
                 };
-                place.insert(FirstSeen {
-                    count: 0,
-                    file,
-                    line,
-                })
+                place.insert(FirstSeen { file, line });
+                return;
             }
         };
-        if seen.count > 0 {
-            let file = &self.files[seen.file as usize];
-            let first = match seen.line {
-                0 => file.clone(),
-                line => format!("{file}:{line}"),
-            };
-            doc.repeat = seen.count;
-            doc.warnings.push(format!(
-                "duplicate document id {:?} (first at {first}); its facts get ids of their own",
-                doc.id
-            ));
-        }
-        seen.count += 1;
+        let count = self.repeated.entry(hash).or_insert(1);
+        let file = &self.files[seen.file as usize];
+        let first = match seen.line {
+            0 => file.clone(),
+            line => format!("{file}:{line}"),
+        };
+        doc.repeat = *count;
+        doc.warnings.push(format!(
+            "duplicate document id {:?} (first at {first}); its facts get ids of their own",
+            doc.id
+        ));
+        *count += 1;
     }
 }
 
@@ -1102,6 +1101,7 @@ mod tests {
             ("c", "odd:007"),
             ("c", "x"),
             ("a", "y"),
+            ("d", "z"),
         ] {
             let mut record: Record = Ok(Document::from_text(id, source, "T\n\nBody.".into()));
             seen.mark(&mut record);
@@ -1123,9 +1123,12 @@ mod tests {
                 (0, String::new()),
                 (1, note("c", "odd:007")),
                 (2, note("a", "dump.jsonl:1")),
+                (0, String::new()),
             ]
         );
-        assert_eq!(seen.files, ["dump.jsonl", "notes/b.txt", "odd:007"]);
+        assert_eq!(seen.files, ["dump.jsonl", "notes/b.txt", "odd:007", "z"]);
+        // Counts are kept for the ids seen more than once only.
+        assert_eq!((seen.ids.len(), seen.repeated.len()), (4, 3));
     }
 
     #[test]

@@ -166,6 +166,9 @@ pub enum DateKind {
 }
 
 impl DateKind {
+    /// Every kind.
+    pub const ALL: [DateKind; 3] = [DateKind::Point, DateKind::Range, DateKind::Duration];
+
     /// The kind as written in values.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -177,12 +180,7 @@ impl DateKind {
 
     /// Parses a rule's `kind` attribute.
     pub fn parse(s: &str) -> Option<DateKind> {
-        match s {
-            "point" => Some(DateKind::Point),
-            "range" => Some(DateKind::Range),
-            "duration" => Some(DateKind::Duration),
-            _ => None,
-        }
+        DateKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -80,6 +80,12 @@ pub fn document_record(processed: &Processed) -> Option<DocumentRecord> {
     })
 }
 
+/// Writes a processed or failed record's `documents.jsonl` line.
+fn write_document_line(out: &mut impl Write, processed: &Processed) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &document_record(processed))?;
+    out.write_all(b"\n")
+}
+
 /// Renders an analysed document's JSON lines on the worker threads: its
 /// facts, and its `documents.jsonl` record when `document` is set (the
 /// other outcomes' lines are carried over or short, and written as they
@@ -99,9 +105,8 @@ impl Render for Lines {
         };
         let mut out = vec![fact_lines(&analysis.facts, self.fields)];
         if self.document {
-            let mut line =
-                serde_json::to_vec(&document_record(processed)).expect("a record serialises");
-            line.push(b'\n');
+            let mut line = Vec::new();
+            write_document_line(&mut line, processed).expect("a record serialises");
             out.push(line);
         }
         Some(out)
@@ -392,10 +397,7 @@ impl Sink for DirSink {
                 self.documents.write_all(c.document_line.as_bytes())?;
                 self.documents.write_all(b"\n")
             }
-            _ => {
-                serde_json::to_writer(&mut self.documents, &document_record(processed))?;
-                self.documents.write_all(b"\n")
-            }
+            _ => write_document_line(&mut self.documents, processed),
         }
     }
 

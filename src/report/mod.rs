@@ -561,16 +561,11 @@ impl AreaBuilder {
                     }
                     self.timeline.pop_first();
                 }
-                let kind = if kind == DateKind::Point {
-                    "point"
-                } else {
-                    "range"
-                };
                 self.timeline.insert(
                     key,
                     Dated {
                         value: value.clone(),
-                        kind: kind.into(),
+                        kind: kind.as_str().into(),
                         fact: evidence(),
                     },
                 );

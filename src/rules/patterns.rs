@@ -22,7 +22,7 @@
 
 use super::tsv::read_text;
 use super::RuleError;
-use crate::fact::FactType;
+use crate::fact::{DateKind, FactType};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -254,8 +254,9 @@ impl PatternFile {
                 }
             }
             if let Some(kind) = rule.attrs.get("kind") {
+                let date_kinds = DateKind::ALL.map(DateKind::as_str);
                 let known: &[&str] = match fact_type {
-                    FactType::Date => &["point", "range", "duration"],
+                    FactType::Date => &date_kinds,
                     FactType::Metric => &["count", "percent", "money", "ratio", "fraction", "bare"],
                     _ => &[],
                 };

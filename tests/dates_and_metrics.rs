@@ -181,6 +181,8 @@ proptest! {
         prop_assert!((0..=11).contains(&ahead), "{} (future) from {}: {}", name, published, future);
         let last_year = value_of(&format!("In {name} last year, it began."), published, FactType::Date).unwrap();
         prop_assert_eq!(year_month(&last_year), (year - 1, m as u32 + 1));
+        let of_next_year = value_of(&format!("It ends in {name} of next year."), published, FactType::Date).unwrap();
+        prop_assert_eq!(year_month(&of_next_year), (year + 1, m as u32 + 1));
         prop_assert_eq!(&last.get("reference"), &Some(&json!("published")));
     }
 
@@ -194,6 +196,8 @@ proptest! {
         let (py, pm) = published.add_months(-1);
         prop_assert_eq!(v("It began last month."), json!(format!("{py}-{pm:02}")));
         prop_assert_eq!(v("It ran for the past three months."), json!("P3M"));
+        prop_assert_eq!(v("It began in autumn last year."), json!(format!("{}-FA", year - 1)));
+        prop_assert_eq!(v("It ends in the spring of next year."), json!(format!("{}-SP", year + 1)));
     }
 }
 
@@ -340,4 +344,105 @@ fn counted_nouns_rates_and_clock_times_read_in_any_case() {
             json!({"number": 40, "qualifier": "about", "unit": "na\u{ef}ve users"})
         )]
     );
+}
+
+#[test]
+fn a_date_before_a_number_a_time_after_one_and_half_a_million_read_as_written() {
+    let unit = |n: u64, unit: &str| json!({"number": n, "qualifier": null, "unit": unit});
+    // "year" ends a date here; in "Year 6" it names a school year.
+    assert_eq!(
+        metrics_in("Last year 300 patients were seen at the hub."),
+        [("300 patients".to_string(), unit(300, "patients"))]
+    );
+    assert_eq!(
+        metrics_in("Each month 2,000 calls reach the desk."),
+        [("2,000 calls".to_string(), unit(2000, "calls"))]
+    );
+    assert_eq!(metrics_in("In Year 6 pupils were screened."), []);
+    // A time before or after is no rate; a period is.
+    assert_eq!(
+        metrics_in("Uptake was 65% a year earlier."),
+        [("65%".to_string(), unit(65, "percent"))]
+    );
+    assert_eq!(
+        metrics_in("Users spend £5 a month on apps."),
+        [(
+            "£5 a month".to_string(),
+            json!({"number": 5, "per": "month", "qualifier": null, "unit": "GBP"})
+        )]
+    );
+    // A fraction of a scale is a count or money, never a ratio.
+    assert_eq!(
+        metrics_in("Bookings rose by half a million users."),
+        [("half a million users".to_string(), unit(500_000, "users"))]
+    );
+    assert_eq!(
+        metrics_in("It saved a quarter of a million pounds."),
+        [(
+            "a quarter of a million pounds".to_string(),
+            unit(250_000, "GBP")
+        )]
+    );
+    assert_eq!(
+        metrics_in("Use rose by a quarter in May."),
+        [(
+            "a quarter".to_string(),
+            json!({"number": 0.25, "qualifier": null, "unit": "ratio"})
+        )]
+    );
+}
+
+#[test]
+fn seasons_read_with_their_year_or_left_open() {
+    let published = Ymd::new(2024, 5, 10).unwrap();
+    let dates = |text: &str| -> Vec<(String, Value)> {
+        pipeline()
+            .extractor
+            .extract(text, Some(published))
+            .into_iter()
+            .filter(|c| c.fact_type == FactType::Date)
+            .map(|c| (text[c.start..c.end].to_string(), c.value.to_json()))
+            .collect()
+    };
+    assert_eq!(
+        dates("Beds were short over the winter and it opened during the summer of 2022."),
+        [
+            (
+                "the winter".to_string(),
+                json!({"kind": "point", "value": "2023-WI", "reference": "published"})
+            ),
+            (
+                "the summer of 2022".to_string(),
+                json!({"kind": "point", "value": "2022-SU"})
+            )
+        ]
+    );
+    assert_eq!(
+        dates("June of this year."),
+        [(
+            "June of this year".to_string(),
+            json!({"kind": "point", "value": "2024-06", "reference": "published"})
+        )]
+    );
+    // In a clause about the future, the next such season.
+    assert_eq!(
+        dates("The hub will open in the spring."),
+        [(
+            "the spring".to_string(),
+            json!({"kind": "point", "value": "2025-SP", "reference": "published"})
+        )]
+    );
+    // Without a reference date it stays open.
+    let open: Vec<Value> = pipeline()
+        .extractor
+        .extract("Beds were short over the winter.", None)
+        .into_iter()
+        .map(|c| c.value.to_json())
+        .collect();
+    assert_eq!(
+        open,
+        [json!({"kind": "point", "value": null, "relative": true})]
+    );
+    // A capitalised season is a name's word.
+    assert_eq!(dates("It was in the Spring Budget."), []);
 }

@@ -235,22 +235,29 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
     let rel = offset_of(slots.get("rel"));
     if let Some(season) = slots.get("season") {
         let code = lexicon.get(Table::Seasons, season)?;
+        // Seasons start in March, June, September and December.
+        let start = match code {
+            "SP" => 3,
+            "SU" => 6,
+            "FA" => 9,
+            _ => 12,
+        };
         let y = match (year, rel, ctx.published) {
             (Some(y), _, _) => y,
-            (None, Some(off), Some(p)) => {
-                // Seasons start in March, June, September and December.
-                let start = match code {
-                    "SP" => 3,
-                    "SU" => 6,
-                    "FA" => 9,
-                    _ => 12,
-                };
-                match off {
-                    -1 if start >= p.month => p.year - 1,
-                    1 if start <= p.month => p.year + 1,
-                    _ => p.year,
-                }
-            }
+            // "autumn last year": the season of the year named.
+            (None, Some(off), Some(p)) if slots.get("unit").is_some() => p.year + off,
+            (None, Some(off), Some(p)) => match off {
+                -1 if start >= p.month => p.year - 1,
+                1 if start <= p.month => p.year + 1,
+                _ => p.year,
+            },
+            // "in the autumn": like a bare month, the latest such season,
+            // or the next in a future clause.
+            (None, None, Some(p)) => match (ctx.future, start.cmp(&p.month)) {
+                (true, std::cmp::Ordering::Less) => p.year + 1,
+                (false, std::cmp::Ordering::Greater) => p.year - 1,
+                _ => p.year,
+            },
             _ => return Some(Resolved::NeedsReference),
         };
         let value = format!("{y}-{code}");

@@ -68,13 +68,27 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                 return None;
             }
             match slots.get("scale") {
-                // "three quarters of a million people": a count.
+                // "three quarters of a million people": a count, or money
+                // ("half a million pounds").
                 Some(scale) => {
                     let scale = scale_of(Some(scale), lexicon)?.to_f64();
+                    let unit = match slots.get("cur") {
+                        Some(cur) => lexicon.get(Table::Currencies, cur)?.to_string(),
+                        None => noun_unit?,
+                    };
                     (
                         Number::Integer((num / den * scale).round() as i64),
-                        Some(noun_unit?),
+                        Some(unit),
                     )
+                }
+                // A fraction of a scale ("by half a million users") is
+                // not a ratio: a rule for the whole reads it.
+                None if fraction_of_a_scale_follows(
+                    &slots.text()[slots.whole().end..],
+                    lexicon,
+                ) =>
+                {
+                    return None
                 }
                 None => (Number::round4(num / den), Some("ratio".into())),
             }
@@ -166,6 +180,18 @@ fn rate_period(after: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     if code.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
+    // "65% a year earlier": a time before or after, not a rate.
+    let after_unit = tail[word_len..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default();
+    let after_unit = after_unit.trim_end_matches(|c: char| !c.is_alphabetic());
+    if ["ago", "earlier", "later", "before", "after", "previously"]
+        .iter()
+        .any(|w| after_unit.eq_ignore_ascii_case(w))
+    {
+        return None;
+    }
     Some((singular(&word), 1 + connector.len() + 1 + word_len))
 }
 
@@ -183,6 +209,21 @@ fn scale_of(scale: Option<&str>, lexicon: &Lexicon) -> Option<Decimal> {
 /// Digits with a leading zero ("0300", "07") are codes or phone numbers.
 fn looks_like_code(raw: &str) -> bool {
     raw.len() > 1 && raw.starts_with('0') && !raw.starts_with("0.")
+}
+
+/// Whether `after` (the text after a fraction) goes on to a scale: "a
+/// million", "of a billion".
+fn fraction_of_a_scale_follows(after: &str, lexicon: &Lexicon) -> bool {
+    let mut words = after.split_whitespace();
+    let mut word = words.next();
+    if word.is_some_and(|w| w.eq_ignore_ascii_case("of")) {
+        word = words.next();
+    }
+    word.is_some_and(|w| w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an"))
+        && words.next().is_some_and(|w| {
+            let w = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+            w.len() > 1 && lexicon.contains(Table::Scales, w)
+        })
 }
 
 /// Whether a number is written like a year (four digits, 1900 to 2099).
@@ -215,8 +256,13 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
         .trim_end_matches([' ', '\u{a0}'])
         .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}');
     let prev_word = words.next().unwrap_or("");
-    let whole_word = words.next().is_some() || window.len() == before.len();
-    if whole_word && lexicon.contains(Table::NameNumbers, prev_word) {
+    let word_before = words.next();
+    let whole_word = word_before.is_some() || window.len() == before.len();
+    // A time unit after "last", "this", "each" ... ends a date ("last
+    // year 300 patients"); it names nothing.
+    let ends_date = lexicon.contains(Table::TimeUnits, prev_word)
+        && word_before.is_some_and(|w| lexicon.contains(Table::TimeDeterminers, w));
+    if whole_word && !ends_date && lexicon.contains(Table::NameNumbers, prev_word) {
         return true;
     }
     // At the start of a line: nothing but spaces back to the line break.

@@ -32,6 +32,8 @@ pub enum Table {
     Modifiers,
     /// Time units and their duration codes.
     TimeUnits,
+    /// Words that make a time unit after them a date ("last year").
+    TimeDeterminers,
     /// Words that end a counted noun phrase.
     NounStops,
     /// -ing, -ed and -ly words that may stand in a counted noun phrase.
@@ -64,7 +66,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order they are loaded.
-    pub const ALL: [Table; 23] = [
+    pub const ALL: [Table; 24] = [
         Table::Numbers,
         Table::Scales,
         Table::Fractions,
@@ -74,6 +76,7 @@ impl Table {
         Table::Seasons,
         Table::Modifiers,
         Table::TimeUnits,
+        Table::TimeDeterminers,
         Table::NounStops,
         Table::NounWords,
         Table::PluralNouns,
@@ -102,6 +105,7 @@ impl Table {
             Table::Seasons => "seasons",
             Table::Modifiers => "modifiers",
             Table::TimeUnits => "time_units",
+            Table::TimeDeterminers => "time_determiners",
             Table::NounStops => "noun_stops",
             Table::NounWords => "noun_words",
             Table::PluralNouns => "plural_nouns",

@@ -998,8 +998,11 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
         return None;
     }
     // A plural inside the phrase ends a term of its own ("virtual wards
-    // and remote monitoring" is two).
-    let plural = |w: &str| crate::text::looks_plural(w) && !w.ends_with("ics");
+    // and remote monitoring" is two); a capitalised word is a name's
+    // ("Healthy Hearts Portal").
+    let plural = |w: &str| {
+        crate::text::looks_plural(w) && !w.ends_with("ics") && !w.starts_with(char::is_uppercase)
+    };
     let inner_ok = words[first..head].iter().enumerate().all(|(i, &(_, w))| {
         let joins = w == "and" && i > 0 && first + i + 1 < head;
         let small_word = stop(w) && !joins;

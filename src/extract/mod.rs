@@ -625,9 +625,14 @@ impl Extractor {
                 } else {
                     tech_phrase(text, name.start, name.end, &self.lexicon)?
                 };
+                // Of two names joined by "and", the first; the scan goes
+                // on to the second.
+                let end = match fact_type {
+                    FactType::Organisation => start + first_of_two_names(&text[start..end]),
+                    _ => end,
+                };
                 let name = &text[start..end];
-                if fact_type == FactType::Organisation && joins_two_names(name)
-                    || named.is_some() && self.lexicon.contains(Table::NameStops, name)
+                if named.is_some() && self.lexicon.contains(Table::NameStops, name)
                     || named.is_some() && is_compound_adjective(name)
                 {
                     return None;
@@ -1063,14 +1068,32 @@ fn is_compound_adjective(name: &str) -> bool {
     })
 }
 
-/// Whether a pattern's organisation swallowed two names joined by "and"
-/// ("X NHS Trust and Y NHS Trust").
-fn joins_two_names(name: &str) -> bool {
-    const ENDINGS: [&str; 7] = ["Trust", "ICB", "ICS", "Council", "Ltd", "plc", "Limited"];
-    let parts: Vec<&str> = name.split(" and ").collect();
-    parts[..parts.len() - 1]
-        .iter()
-        .any(|part| ENDINGS.iter().any(|e| part.ends_with(e)))
+/// The length of the first name in `name` when a pattern's organisation
+/// swallowed two joined by "and" ("X NHS Trust and Y NHS Trust", "Northgate
+/// PCN and Eastfield Primary Care Network"), else of all of it.
+fn first_of_two_names(name: &str) -> usize {
+    const ENDINGS: [&str; 11] = [
+        "Trust",
+        "ICB",
+        "ICS",
+        "Council",
+        "Ltd",
+        "plc",
+        "Limited",
+        "PCN",
+        "CCG",
+        "Network",
+        "University",
+    ];
+    let mut at = 0;
+    for part in name.split(" and ") {
+        at += part.len();
+        if at < name.len() && ENDINGS.iter().any(|e| part.ends_with(e)) {
+            return at;
+        }
+        at += " and ".len();
+    }
+    name.len()
 }
 
 /// At most `max` bytes from the end of `text`, cut at a character
@@ -1196,9 +1219,21 @@ mod tests {
 
     #[test]
     fn two_names_joined_by_and() {
-        assert!(joins_two_names(
-            "Royal Wolverhampton NHS Trust and Walsall Healthcare NHS Trust"
-        ));
-        assert!(!joins_two_names("Birmingham and Solihull ICB"));
+        assert_eq!(
+            first_of_two_names("Royal Wolverhampton NHS Trust and Walsall Healthcare NHS Trust"),
+            "Royal Wolverhampton NHS Trust".len()
+        );
+        assert_eq!(
+            first_of_two_names("Northgate PCN and Eastfield Primary Care Network"),
+            "Northgate PCN".len()
+        );
+        assert_eq!(
+            first_of_two_names("Birmingham and Solihull ICB"),
+            "Birmingham and Solihull ICB".len()
+        );
+        assert_eq!(
+            first_of_two_names("Health and Care Partnership"),
+            "Health and Care Partnership".len()
+        );
     }
 }

@@ -446,3 +446,40 @@ fn seasons_read_with_their_year_or_left_open() {
     // A capitalised season is a name's word.
     assert_eq!(dates("It was in the Spring Budget."), []);
 }
+
+#[test]
+fn a_change_from_one_figure_to_another_is_two_metrics_and_a_range_is_one() {
+    let pct = |n: u64| json!({"number": n, "qualifier": null, "unit": "percent"});
+    let gbp = |n: u64| json!({"number": n, "qualifier": null, "unit": "GBP"});
+    assert_eq!(
+        metrics_in("Clicks fell from 11% to 4% over the year."),
+        [("11%".to_string(), pct(11)), ("4%".to_string(), pct(4))]
+    );
+    assert_eq!(
+        metrics_in("Uptake rose from 20 per cent to 35 per cent."),
+        [
+            ("20 per cent".to_string(), pct(20)),
+            ("35 per cent".to_string(), pct(35))
+        ]
+    );
+    assert_eq!(
+        metrics_in("Spending fell from £2m to £1.5m, and it raised £1.5bn and $20m."),
+        [
+            ("£2m".to_string(), gbp(2_000_000)),
+            ("£1.5m".to_string(), gbp(1_500_000)),
+            ("£1.5bn".to_string(), gbp(1_500_000_000)),
+            (
+                "$20m".to_string(),
+                json!({"number": 20_000_000, "qualifier": null, "unit": "USD"})
+            )
+        ]
+    );
+    // Without a verb of change, "to" makes a range.
+    assert_eq!(
+        metrics_in("Waits were cut by 20 to 30 per cent."),
+        [(
+            "20 to 30 per cent".to_string(),
+            json!({"number": 20, "qualifier": null, "unit": "percent", "upper": 30})
+        )]
+    );
+}

@@ -12,12 +12,15 @@ use crate::rules::Lexicon;
 use crate::rules::Table;
 use crate::text::{looks_plural, singular};
 
-/// A metric's value and where its span ends (the counted noun phrase may
-/// be cut short of what the rule captured).
+/// A metric's value and its span (the counted noun phrase may be cut
+/// short of what the rule captured; of two figures a rule took for a
+/// range, the first may stand alone).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
     /// The normalised value.
     pub value: MetricValue,
+    /// Byte offset (in the matched text) where the span starts.
+    pub start: usize,
     /// Byte offset (in the matched text) where the span ends.
     pub end: usize,
 }
@@ -29,6 +32,7 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
     if excluded_by_context(slots, lexicon) {
         return None;
     }
+    let mut start = slots.range("span").unwrap_or_else(|| slots.whole()).start;
     // The span ends after the counted noun (cut to its head), else after
     // the last slot the rule filled.
     let mut end = slots
@@ -106,17 +110,24 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             }
             // "£1-2 million": a scale written once, after the range, applies to both ends.
             let scale = scale_of(slots.get("scale").or(slots.get("scale2")), lexicon)?;
-            let n = parse_number(raw, lexicon)?.checked_mul(scale)?;
+            let mut n = parse_number(raw, lexicon)?.checked_mul(scale)?;
             if let Some(n2) = slots.get("num2") {
                 let scale2 = match slots.get("scale2") {
                     Some(s) => scale_of(Some(s), lexicon)?,
                     None => scale,
                 };
                 let bound = parse_number(n2, lexicon)?.checked_mul(scale2)?;
-                if bound.to_f64() <= n.to_f64() {
-                    return None;
+                if bound.to_f64() > n.to_f64() && !a_change(slots, lexicon) {
+                    upper = Some(bound.to_number());
+                } else {
+                    // "fell from 60% to 40%", "rose from 20% to 35%", "£1.5bn
+                    // and $20m": two figures, not a range; the first stands
+                    // alone, with its own scale, and the scan goes on to the
+                    // second.
+                    (start, end) = first_figure(kind, slots)?;
+                    n = parse_number(raw, lexicon)?
+                        .checked_mul(scale_of(slots.get("scale"), lexicon)?)?;
                 }
-                upper = Some(bound.to_number());
             }
             let unit = match kind {
                 "percent" => Some("percent".to_string()),
@@ -152,8 +163,59 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             unit,
             upper,
         },
+        start,
         end,
     })
+}
+
+/// Whether two figures are a change from one to the other ("rose from 20%
+/// to 35%"): "from" after a verb of change (lexicon `change_verbs`) just
+/// before the first.
+fn a_change(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
+    let Some(first) = ["qual", "cur", "num"]
+        .iter()
+        .filter_map(|s| slots.range(s))
+        .map(|r| r.start)
+        .min()
+    else {
+        return false;
+    };
+    let before = super::tail(&slots.text()[..first], 48);
+    let mut words = before.split_whitespace().rev();
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("from"))
+        && words
+            .next()
+            .is_some_and(|w| lexicon.contains(Table::ChangeVerbs, w))
+}
+
+/// Where the first of two figures a range rule took stands alone: money
+/// with its currency (and scale), a percentage with its own sign or word.
+fn first_figure(kind: &str, slots: &Slots<'_>) -> Option<(usize, usize)> {
+    let num = slots.range("num")?;
+    let start = ["qual", "cur"]
+        .iter()
+        .filter_map(|s| slots.range(s))
+        .fold(num.start, |at, r| at.min(r.start));
+    match kind {
+        "money" => {
+            let before_second = slots.range("num2")?.start;
+            let end = ["cur", "scale"]
+                .iter()
+                .filter_map(|s| slots.range(s))
+                .filter(|r| r.end <= before_second)
+                .fold(num.end, |at, r| at.max(r.end));
+            Some((start, end))
+        }
+        "percent" => {
+            let after = &slots.text()[num.end..];
+            let gap = after.len() - after.trim_start_matches(' ').len();
+            ["%", "per cent", "percent"]
+                .iter()
+                .find(|sign| after[gap..].starts_with(*sign))
+                .map(|sign| (start, num.end + gap + sign.len()))
+        }
+        _ => None,
+    }
 }
 
 /// A rate period right after a metric ("a month", "per year", "each

@@ -614,7 +614,7 @@ impl Extractor {
                 if let Some(unit) = rule.attr("unit").filter(|u| !u.starts_with("from context")) {
                     m.value.unit = Some(unit.to_string());
                 }
-                (span.start, m.end, FactValue::Metric(m.value), 2)
+                (m.start, m.end, FactValue::Metric(m.value), 2)
             }
             FactType::Organisation | FactType::Technology => {
                 let named = slots.range("name");

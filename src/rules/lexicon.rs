@@ -42,6 +42,8 @@ pub enum Table {
     PluralNouns,
     /// Numbers that are part of names ("NHS 111").
     NameNumbers,
+    /// Verbs of change: "from X to Y" after them is two figures.
+    ChangeVerbs,
     /// Words that make a clause speak of the future.
     FutureMarkers,
     /// Words and phrases that make a company's name its product.
@@ -66,7 +68,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order they are loaded.
-    pub const ALL: [Table; 24] = [
+    pub const ALL: [Table; 25] = [
         Table::Numbers,
         Table::Scales,
         Table::Fractions,
@@ -81,6 +83,7 @@ impl Table {
         Table::NounWords,
         Table::PluralNouns,
         Table::NameNumbers,
+        Table::ChangeVerbs,
         Table::FutureMarkers,
         Table::ProductCues,
         Table::OrgLeading,
@@ -110,6 +113,7 @@ impl Table {
             Table::NounWords => "noun_words",
             Table::PluralNouns => "plural_nouns",
             Table::NameNumbers => "name_numbers",
+            Table::ChangeVerbs => "change_verbs",
             Table::FutureMarkers => "future_markers",
             Table::ProductCues => "product_cues",
             Table::OrgLeading => "org_leading",

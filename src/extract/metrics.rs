@@ -396,10 +396,24 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
             unit.truncate(before);
             break;
         }
-        let plural = looks_plural(lower) || lexicon.contains(Table::PluralNouns, lower);
+        let listed_plural = !looks_plural(lower) && lexicon.contains(Table::PluralNouns, lower);
         kept_end = start + word.len();
-        if word.len() < raw.len() || plural {
-            break; // punctuation, or a plural head noun, ends the phrase
+        if word.len() < raw.len() {
+            break; // punctuation ends the phrase
+        }
+        if looks_plural(lower) {
+            break; // a plural head noun ends the phrase
+        }
+        if listed_plural {
+            // A plural without -s may modify a plural head after it ("14
+            // data centres", "200 staff members"); else it is the head.
+            let next = raws.get(i + 1).map(|w| {
+                w.trim_end_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            });
+            if !next.is_some_and(|n| looks_plural(&n) && !lexicon.contains(Table::NounStops, &n)) {
+                break;
+            }
         }
     }
     let first = unit.split(' ').next().filter(|w| !w.is_empty())?;

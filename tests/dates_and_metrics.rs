@@ -197,6 +197,10 @@ proptest! {
         prop_assert_eq!(v("It began last month."), json!(format!("{py}-{pm:02}")));
         prop_assert_eq!(v("It ran for the past three months."), json!("P3M"));
         prop_assert_eq!(v("It began in autumn last year."), json!(format!("{}-FA", year - 1)));
+        prop_assert_eq!(v("The board met yesterday."), json!(published.add_days(-1).to_string()));
+        let fy = if month >= 4 { year } else { year - 1 };
+        prop_assert_eq!(v("Savings this financial year are due."), json!(format!("{fy}-04/{}-03", fy + 1)));
+        prop_assert_eq!(v("It grew in the first half of last year."), json!(format!("{}-H1", year - 1)));
         prop_assert_eq!(v("It ends in the spring of next year."), json!(format!("{}-SP", year + 1)));
     }
 }

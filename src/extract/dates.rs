@@ -170,9 +170,9 @@ fn day_of(s: &str) -> Option<u32> {
 
 fn offset_of(rel: Option<&str>) -> Option<i32> {
     match rel?.to_lowercase().as_str() {
-        "last" | "previous" | "past" => Some(-1),
+        "last" | "previous" | "past" | "yesterday" => Some(-1),
         "this" | "current" | "the" => Some(0),
-        "next" | "coming" | "following" => Some(1),
+        "next" | "coming" | "following" | "tomorrow" => Some(1),
         _ => None,
     }
 }
@@ -233,6 +233,27 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
         });
     }
     let rel = offset_of(slots.get("rel"));
+    // "the first half of 2024": `2024-H1`.
+    if let Some(half) = slots.get("half") {
+        let h = if half.eq_ignore_ascii_case("first") {
+            1
+        } else {
+            2
+        };
+        return Some(match (year, rel, ctx.published) {
+            (Some(y), _, _) => Resolved::Fixed(format!("{y}-H{h}")),
+            (None, Some(off), Some(p)) => Resolved::Relative(format!("{}-H{h}", p.year + off)),
+            _ => Resolved::NeedsReference,
+        });
+    }
+    // "this financial year": April to March.
+    if slots.get("fin").is_some() {
+        let (Some(off), Some(p)) = (rel, ctx.published) else {
+            return Some(Resolved::NeedsReference);
+        };
+        let y = if p.month >= 4 { p.year } else { p.year - 1 } + off;
+        return Some(Resolved::Relative(format!("{y}-04/{}-03", y + 1)));
+    }
     if let Some(season) = slots.get("season") {
         let code = lexicon.get(Table::Seasons, season)?;
         // Seasons start in March, June, September and December.
@@ -270,7 +291,16 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
     let unit = slots
         .get("unit")
         .and_then(|u| lexicon.get(Table::TimeUnits, u))
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| {
+            // "yesterday", "tomorrow": a day.
+            slots
+                .get("rel")
+                .filter(|r| {
+                    r.eq_ignore_ascii_case("yesterday") || r.eq_ignore_ascii_case("tomorrow")
+                })
+                .map(|_| "D".to_string())
+        });
     // Days and weeks need the reference's day (guideline §6).
     let needs_day = slots.get("weekday").is_some() || matches!(unit.as_deref(), Some("W" | "D"));
     if needs_day && !ctx.day_precision && year.is_none() {

@@ -61,7 +61,7 @@ fn slots(fact_type: FactType) -> &'static [&'static str] {
     match fact_type {
         FactType::Date => &[
             "span", "year", "month", "day", "year2", "month2", "day2", "fy", "quarter", "season",
-            "rel", "mod", "n", "n2", "unit", "weekday",
+            "rel", "mod", "n", "n2", "unit", "weekday", "half", "fin",
         ],
         FactType::Metric => &[
             "span", "qual", "num", "scale", "cur", "pct", "plus", "num2", "scale2", "noun", "per",

@@ -358,6 +358,9 @@ impl Gazetteer {
             if kind == "company" {
                 names = with_trade_marks(names);
             }
+            if kind == "csu" {
+                names = csu_variants(names);
+            }
             let entry = Entry {
                 canonical,
                 kind: EntryKind::Organisation {
@@ -510,6 +513,30 @@ fn trust_variants(
     out
 }
 
+/// A commissioning support unit's names with its short ending ("X
+/// Commissioning Support Unit" is also "X CSU"), with and without a
+/// leading "NHS".
+fn csu_variants(names: Vec<String>) -> Vec<String> {
+    let mut out = names.clone();
+    for name in &names {
+        let Some(base) = name.strip_suffix(" Commissioning Support Unit") else {
+            continue;
+        };
+        let bare = base.strip_prefix("NHS ").unwrap_or(base);
+        for v in [
+            format!("{bare} Commissioning Support Unit"),
+            format!("NHS {bare} Commissioning Support Unit"),
+            format!("{bare} CSU"),
+            format!("NHS {bare} CSU"),
+        ] {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
 /// An alias with its mechanical variants: apostrophes, hyphens, `&`/`and`,
 /// and (for technologies) a plural.
 pub fn variants(alias: &str, plural: bool) -> Vec<String> {
@@ -583,6 +610,23 @@ mod tests {
             vec!["digital therapy", "digital therapies"]
         );
         assert_eq!(variants("EPR", true), vec!["EPR"]);
+    }
+
+    #[test]
+    fn a_commissioning_support_unit_is_also_its_csu() {
+        assert_eq!(
+            csu_variants(vec![
+                "NHS Arden and Greater East Midlands Commissioning Support Unit".into(),
+                "AGCSU".into()
+            ]),
+            vec![
+                "NHS Arden and Greater East Midlands Commissioning Support Unit",
+                "AGCSU",
+                "Arden and Greater East Midlands Commissioning Support Unit",
+                "Arden and Greater East Midlands CSU",
+                "NHS Arden and Greater East Midlands CSU",
+            ]
+        );
     }
 
     #[test]

@@ -478,6 +478,28 @@ fn a_change_from_one_figure_to_another_is_two_metrics_and_a_range_is_one() {
             )
         ]
     );
+    // A sign or noun written once, after the second figure, is the first's too.
+    assert_eq!(
+        metrics_in("Uptake rose from 20 to 35 per cent."),
+        [
+            ("20".to_string(), pct(20)),
+            ("35 per cent".to_string(), pct(35))
+        ]
+    );
+    // A figure with its noun left out counts what "the number of" names.
+    assert_eq!(
+        metrics_in("Across 20 community teams, the number of visits a day rose to 13."),
+        [
+            (
+                "20 community teams".to_string(),
+                json!({"number": 20, "qualifier": null, "unit": "community teams"})
+            ),
+            (
+                "13".to_string(),
+                json!({"number": 13, "qualifier": null, "unit": "visits"})
+            )
+        ]
+    );
     // Without a verb of change, "to" makes a range.
     assert_eq!(
         metrics_in("Waits were cut by 20 to 30 per cent."),

@@ -110,7 +110,13 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             }
             // "£1-2 million": a scale written once, after the range, applies to both ends.
             let scale = scale_of(slots.get("scale").or(slots.get("scale2")), lexicon)?;
-            let mut n = parse_number(raw, lexicon)?.checked_mul(scale)?;
+            // "a million": "a" is one of the scale.
+            let one =
+                |raw: &str| match raw.eq_ignore_ascii_case("a") && slots.get("scale").is_some() {
+                    true => Some(Decimal::int(1)),
+                    false => parse_number(raw, lexicon),
+                };
+            let mut n = one(raw)?.checked_mul(scale)?;
             if let Some(n2) = slots.get("num2") {
                 let scale2 = match slots.get("scale2") {
                     Some(s) => scale_of(Some(s), lexicon)?,
@@ -125,8 +131,7 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                     // alone, with its own scale, and the scan goes on to the
                     // second.
                     (start, end) = first_figure(kind, slots)?;
-                    n = parse_number(raw, lexicon)?
-                        .checked_mul(scale_of(slots.get("scale"), lexicon)?)?;
+                    n = one(raw)?.checked_mul(scale_of(slots.get("scale"), lexicon)?)?;
                 }
             }
             let unit = match kind {
@@ -189,7 +194,10 @@ fn a_change(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
 }
 
 /// Where the first of two figures a range rule took stands alone: money
-/// with its currency (and scale), a percentage with its own sign or word.
+/// with its currency (and scale), a percentage with its own sign or word
+/// if it has one, a count as its number; a sign or noun written once,
+/// after the second, is the first's too ("from 20 to 35 per cent", "from
+/// 20 to 35 patients").
 fn first_figure(kind: &str, slots: &Slots<'_>) -> Option<(usize, usize)> {
     let num = slots.range("num")?;
     let start = ["qual", "cur"]
@@ -209,11 +217,13 @@ fn first_figure(kind: &str, slots: &Slots<'_>) -> Option<(usize, usize)> {
         "percent" => {
             let after = &slots.text()[num.end..];
             let gap = after.len() - after.trim_start_matches(' ').len();
-            ["%", "per cent", "percent"]
+            let sign = ["%", "per cent", "percent"]
                 .iter()
                 .find(|sign| after[gap..].starts_with(*sign))
-                .map(|sign| (start, num.end + gap + sign.len()))
+                .map_or(0, |sign| gap + sign.len());
+            Some((start, num.end + sign))
         }
+        "count" => Some((start, num.end)),
         _ => None,
     }
 }
@@ -381,7 +391,15 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         }
         push_lower(&mut unit, word);
         let lower = &unit[before + usize::from(before > 0)..];
-        if lexicon.contains(Table::NounStops, lower) {
+        // "114 more inpatients": "more" or "fewer" before a noun modifies
+        // it ("300 more than last year" has no noun).
+        let comparative = before == 0
+            && matches!(lower, "more" | "fewer")
+            && raws.get(i + 1).is_some_and(|next| {
+                let next = next.to_lowercase();
+                next.starts_with(char::is_alphabetic) && !lexicon.contains(Table::NounStops, &next)
+            });
+        if lexicon.contains(Table::NounStops, lower) && !comparative {
             unit.truncate(before);
             break;
         }

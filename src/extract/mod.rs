@@ -444,8 +444,11 @@ impl Extractor {
                 let (paragraph, sentence) = breaks.between(text, end, c.start);
                 !(paragraph || keep_without && sentence)
             };
-            let unit = match &last_unit {
-                Some((end, unit)) if near(*end) => unit.clone(),
+            let unit = match (number_of_before(text, c.start), &last_unit) {
+                // "the number of visits ... rose from 11 to 13": the
+                // sentence names what it counts.
+                (Some(noun), _) => noun,
+                (None, Some((end, unit))) if near(*end) => unit.clone(),
                 _ if keep_without => {
                     // No count before it: the unit of the list it belongs
                     // to ("310 were assessed, 52 referred for tests and 17
@@ -464,7 +467,12 @@ impl Extractor {
                         None => return true,
                     }
                 }
-                _ => return false,
+                // Else the nearest plural noun earlier in its sentence
+                // ("the number of residents reached was 2,900").
+                _ => match plural_noun_before(text, c.start, &self.lexicon) {
+                    Some(noun) => noun,
+                    None => return false,
+                },
             };
             if let FactValue::Metric(m) = Arc::make_mut(&mut c.value) {
                 m.unit = Some(unit);
@@ -1016,6 +1024,30 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
         !(small_word || inner_plural || joins_plural)
     });
     inner_ok.then_some((words[first].0, end))
+}
+
+/// What "the number of ..." earlier in its sentence counts: the words
+/// after "number of" up to the first plural, in lower case ("the number of
+/// GP practices using it rose to 281" counts "gp practices").
+fn number_of_before(text: &str, at: usize) -> Option<String> {
+    let sentence = sentence_before(text, at);
+    let lower = sentence.to_lowercase();
+    let after = &sentence[lower.rfind("number of ")? + "number of ".len()..];
+    let mut noun = String::new();
+    for word in after.split_whitespace().take(3) {
+        let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if word.is_empty() || !word.starts_with(char::is_alphabetic) {
+            return None;
+        }
+        if !noun.is_empty() {
+            noun.push(' ');
+        }
+        noun.push_str(&word.to_lowercase());
+        if crate::text::looks_plural(word) {
+            return Some(noun);
+        }
+    }
+    None
 }
 
 /// The nearest word before `at` in its sentence that reads as a plural

@@ -478,7 +478,21 @@ fn a_change_from_one_figure_to_another_is_two_metrics_and_a_range_is_one() {
             )
         ]
     );
-    // A sign or noun written once, after the second figure, is the first's too.
+    // A sign, scale or noun written once, after the second figure, is the
+    // first's too.
+    assert_eq!(
+        metrics_in("Users rose from 2 to 3 million patients."),
+        [
+            (
+                "2".to_string(),
+                json!({"number": 2_000_000, "qualifier": null, "unit": "patients"})
+            ),
+            (
+                "3 million patients".to_string(),
+                json!({"number": 3_000_000, "qualifier": null, "unit": "patients"})
+            )
+        ]
+    );
     assert_eq!(
         metrics_in("Uptake rose from 20 to 35 per cent."),
         [

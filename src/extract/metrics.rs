@@ -111,12 +111,12 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             // "£1-2 million": a scale written once, after the range, applies to both ends.
             let scale = scale_of(slots.get("scale").or(slots.get("scale2")), lexicon)?;
             // "a million": "a" is one of the scale.
-            let one =
-                |raw: &str| match raw.eq_ignore_ascii_case("a") && slots.get("scale").is_some() {
-                    true => Some(Decimal::int(1)),
-                    false => parse_number(raw, lexicon),
-                };
-            let mut n = one(raw)?.checked_mul(scale)?;
+            let n = if raw.eq_ignore_ascii_case("a") && slots.get("scale").is_some() {
+                Decimal::int(1)
+            } else {
+                parse_number(raw, lexicon)?
+            };
+            let n = n.checked_mul(scale)?;
             if let Some(n2) = slots.get("num2") {
                 let scale2 = match slots.get("scale2") {
                     Some(s) => scale_of(Some(s), lexicon)?,
@@ -128,10 +128,10 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                 } else {
                     // "fell from 60% to 40%", "rose from 20% to 35%", "£1.5bn
                     // and $20m": two figures, not a range; the first stands
-                    // alone, with its own scale, and the scan goes on to the
-                    // second.
+                    // alone (with its own scale, else the one written once
+                    // after the second: "from 2 to 3 million"), and the scan
+                    // goes on to the second.
                     (start, end) = first_figure(kind, slots)?;
-                    n = one(raw)?.checked_mul(scale_of(slots.get("scale"), lexicon)?)?;
                 }
             }
             let unit = match kind {

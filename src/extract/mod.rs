@@ -1031,7 +1031,8 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
 /// GP practices using it rose to 281" counts "gp practices").
 fn number_of_before(text: &str, at: usize) -> Option<String> {
     let sentence = sentence_before(text, at);
-    let lower = sentence.to_lowercase();
+    // ASCII lower case keeps every byte where it was.
+    let lower = sentence.to_ascii_lowercase();
     let after = &sentence[lower.rfind("number of ")? + "number of ".len()..];
     let mut noun = String::new();
     for word in after.split_whitespace().take(3) {
@@ -1247,6 +1248,24 @@ mod tests {
         let s = searchable(text);
         assert_eq!(s.len(), text.len());
         assert_eq!(s, "Black Country Healthcare NHS Trust.\n\n• a\n• b\n");
+    }
+
+    #[test]
+    fn what_the_number_of_counts() {
+        let text = "In \u{130}zmir and Leeds the number of GP practices using it rose to 281.";
+        let at = text.find("281").unwrap();
+        assert_eq!(number_of_before(text, at), Some("gp practices".to_string()));
+        let text = "The Number Of visits rose to 13, and 40 more.";
+        assert_eq!(
+            number_of_before(text, text.find("13").unwrap()),
+            Some("visits".to_string())
+        );
+        assert_eq!(
+            number_of_before(text, text.find("40").unwrap()),
+            Some("visits".to_string())
+        );
+        let text = "A number of 12 was set.";
+        assert_eq!(number_of_before(text, text.find("was").unwrap()), None);
     }
 
     #[test]

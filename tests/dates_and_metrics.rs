@@ -514,6 +514,20 @@ fn a_change_from_one_figure_to_another_is_two_metrics_and_a_range_is_one() {
             )
         ]
     );
+    // A part of a counted whole: its number, the whole's noun.
+    assert_eq!(
+        metrics_in("So far 14 of the 42 ICSs have signed."),
+        [
+            (
+                "14".to_string(),
+                json!({"number": 14, "qualifier": null, "unit": "icss"})
+            ),
+            (
+                "42 ICSs".to_string(),
+                json!({"number": 42, "qualifier": null, "unit": "icss"})
+            )
+        ]
+    );
     // Without a verb of change, "to" makes a range.
     assert_eq!(
         metrics_in("Waits were cut by 20 to 30 per cent."),

@@ -48,6 +48,13 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             noun_unit = Some(unit);
         }
     }
+    // A rule's span may leave the counted noun out: "14 of the 42 ICSs" is
+    // "14", counting ICSs.
+    if let (Some(span), Some(noun)) = (slots.range("span"), slots.range("noun")) {
+        if noun.start >= span.end {
+            end = span.end;
+        }
+    }
     let mut upper = None;
     let (number, unit): (Number, Option<String>) = match kind {
         "ratio" => {

@@ -184,12 +184,7 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
 /// to 35%"): "from" after a verb of change (lexicon `change_verbs`) just
 /// before the first.
 fn a_change(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
-    let Some(first) = ["qual", "cur", "num"]
-        .iter()
-        .filter_map(|s| slots.range(s))
-        .map(|r| r.start)
-        .min()
-    else {
+    let Some(first) = first_figure_start(slots) else {
         return false;
     };
     let before = super::tail(&slots.text()[..first], 48);
@@ -200,6 +195,16 @@ fn a_change(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
             .is_some_and(|w| lexicon.contains(Table::ChangeVerbs, w))
 }
 
+/// Where the first figure a rule took starts: at its qualifier, currency
+/// or number, whichever comes first.
+fn first_figure_start(slots: &Slots<'_>) -> Option<usize> {
+    ["qual", "cur", "num"]
+        .iter()
+        .filter_map(|s| slots.range(s))
+        .map(|r| r.start)
+        .min()
+}
+
 /// Where the first of two figures a range rule took stands alone: money
 /// with its currency (and scale), a percentage with its own sign or word
 /// if it has one, a count as its number; a sign or noun written once,
@@ -207,10 +212,7 @@ fn a_change(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
 /// 20 to 35 patients").
 fn first_figure(kind: &str, slots: &Slots<'_>) -> Option<(usize, usize)> {
     let num = slots.range("num")?;
-    let start = ["qual", "cur"]
-        .iter()
-        .filter_map(|s| slots.range(s))
-        .fold(num.start, |at, r| at.min(r.start));
+    let start = first_figure_start(slots)?;
     match kind {
         "money" => {
             let before_second = slots.range("num2")?.start;

@@ -412,9 +412,13 @@ impl Extractor {
     }
 
     /// A number whose counted noun is left out ("22m users, up from 18m",
-    /// "400 patients: 210 were seen, 45 referred") takes the unit of the
-    /// nearest count before it in the same paragraph (in the same sentence,
-    /// for a rule that keeps a count without one, with no unit).
+    /// "400 patients: 210 were seen, 45 referred") takes what "the number
+    /// of ..." earlier in its sentence counts, else the unit of the nearest
+    /// count before it in the same paragraph (in the same sentence, for a
+    /// rule that keeps a count without one, with no unit), else the nearest
+    /// plural noun earlier in its sentence (for that rule, after the unit of
+    /// the list it belongs to); a count with none of these is dropped, or
+    /// kept without a unit by that rule.
     fn units_from_context(&self, text: &str, kept: &mut Vec<Candidate>) {
         if self.unit_from_context.is_empty() {
             return;
@@ -1030,10 +1034,13 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
 /// after "number of" up to the first plural, in lower case ("the number of
 /// GP practices using it rose to 281" counts "gp practices").
 fn number_of_before(text: &str, at: usize) -> Option<String> {
+    const NUMBER_OF: &[u8] = b"number of ";
     let sentence = sentence_before(text, at);
-    // ASCII lower case keeps every byte where it was.
-    let lower = sentence.to_ascii_lowercase();
-    let after = &sentence[lower.rfind("number of ")? + "number of ".len()..];
+    let found = sentence
+        .as_bytes()
+        .windows(NUMBER_OF.len())
+        .rposition(|w| w.eq_ignore_ascii_case(NUMBER_OF))?;
+    let after = &sentence[found + NUMBER_OF.len()..];
     let mut noun = String::new();
     for word in after.split_whitespace().take(3) {
         let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());

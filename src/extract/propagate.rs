@@ -6,7 +6,9 @@
 //! name is found everywhere already), or by an acronym defined in brackets
 //! after a name ("National Widget Lab (NWL)"). Its other mentions are the
 //! name itself, its short form (a trust's name without "NHS Trust", a
-//! company's without "Ltd") and the acronym, each as a whole word (a
+//! company's without "Ltd"), the acronym, and the initials of a
+//! pattern-found name of three capitalised words or more ("Digital Health
+//! Intelligence", then "DHI": after the name only), each as a whole word (a
 //! possessive "NWL's" included, since the span stops before the
 //! apostrophe). A propagated fact's `rule` says where it came from:
 //! `propagated:<rule of the first mention>@<first mention>`.
@@ -42,6 +44,9 @@ struct Seed {
     fact_type: FactType,
     value: Arc<FactValue>,
     rule: Arc<str>,
+    /// Where its mentions may start: an initialism no bracket defined
+    /// reads as the name only after the name itself was written.
+    after: usize,
 }
 
 /// Adds the mentions of names and acronyms established in `text` to
@@ -133,6 +138,7 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
                 fact_type,
                 value,
                 rule,
+                after: 0,
             },
         ));
     }
@@ -142,17 +148,19 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
             continue;
         }
         let rule: Arc<str> = Arc::from(format!("propagated:{}@{name}", c.rule));
-        let mut names = vec![name.to_string()];
+        let mut names = vec![(name.to_string(), 0)];
         if c.fact_type == FactType::Organisation {
-            names.extend(short_form(name, lexicon));
+            names.extend(short_form(name, lexicon).map(|n| (n, 0)));
         }
-        for n in names {
+        names.extend(initialism(name).map(|n| (n, c.end)));
+        for (n, after) in names {
             seeds.push((
                 n,
                 Seed {
                     fact_type: c.fact_type,
                     value: c.value.clone(),
                     rule: rule.clone(),
+                    after,
                 },
             ));
         }
@@ -174,6 +182,9 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
                 continue;
             }
             let seed = &seeds[m.pattern().as_usize()].1;
+            if start < seed.after {
+                continue;
+            }
             taken.take(start, end);
             added.push(candidate(
                 start,
@@ -269,6 +280,23 @@ fn short_form(name: &str, lexicon: &Lexicon) -> Option<String> {
             .iter()
             .any(|w| lexicon.contains(Table::OrgNameWords, w)))
     .then(|| base.to_string())
+}
+
+/// The initials of a name of three words or more, each capitalised
+/// (small joining words and a company ending left out): "Digital Health
+/// Intelligence" is "DHI". `None` for a shorter name or one with a word
+/// in lower case, whose initials would be too weak to tell from a word.
+fn initialism(name: &str) -> Option<String> {
+    let base = SHORT_FORM_ENDINGS
+        .iter()
+        .find_map(|e| name.strip_suffix(e))
+        .unwrap_or(name);
+    let words: Vec<&str> = base.split(' ').filter(|w| !JOINERS.contains(w)).collect();
+    let initials: String = words
+        .iter()
+        .map(|w| w.chars().next().filter(char::is_ascii_uppercase))
+        .collect::<Option<String>>()?;
+    (words.len() >= 3).then_some(initials)
 }
 
 /// An acronym in brackets: `(NWL)`.
@@ -521,6 +549,42 @@ mod tests {
         )];
         propagate(text, &mut kept, &lexicon(), usize::MAX);
         assert_eq!(kept.len(), 1);
+    }
+
+    #[test]
+    fn initials_of_a_pattern_name_are_its_mentions_after_it() {
+        let text = "DHI said so. Digital Health Intelligence reported; the DHI report \
+                    and DHIX. Acme Data Ltd and ADL.";
+        let mut kept = vec![
+            org(text, "Digital Health Intelligence", "org.company_head", 3),
+            org(text, "Acme Data Ltd", "org.company_head", 3),
+        ];
+        propagate(text, &mut kept, &lexicon(), usize::MAX);
+        let found: Vec<(String, String)> = spans(text, &kept)
+            .into_iter()
+            .map(|(s, _, r)| (s, r))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "Digital Health Intelligence".into(),
+                    "org.company_head".into()
+                ),
+                (
+                    "DHI".into(),
+                    "propagated:org.company_head@Digital Health Intelligence".into()
+                ),
+                ("Acme Data Ltd".into(), "org.company_head".into()),
+            ]
+        );
+        assert_eq!(initialism("Bank of England Data Unit"), Some("BEDU".into()));
+        assert_eq!(
+            initialism("Northern Care Alliance NHS Foundation Trust"),
+            Some("NCA".into())
+        );
+        assert_eq!(initialism("Care Direct"), None);
+        assert_eq!(initialism("Care direct Services"), None);
     }
 
     #[test]

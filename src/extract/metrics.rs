@@ -58,9 +58,14 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
     let mut upper = None;
     let (number, unit): (Number, Option<String>) = match kind {
         "ratio" => {
+            let written_b = slots.get("ratio_b")?;
             let a = parse_number(slots.get("ratio_a")?, lexicon)?.to_f64();
-            let b = parse_number(slots.get("ratio_b")?, lexicon)?.to_f64();
-            if b == 0.0 || a >= b {
+            let b = parse_number(written_b, lexicon)?.to_f64();
+            // "23 in 2022" is a count and its year.
+            let year = written_b.len() == 4
+                && written_b.bytes().all(|c| c.is_ascii_digit())
+                && (written_b.starts_with("19") || written_b.starts_with("20"));
+            if b == 0.0 || a >= b || year {
                 return None;
             }
             (Number::round4(a / b), Some("ratio".into()))

@@ -537,3 +537,47 @@ fn a_change_from_one_figure_to_another_is_two_metrics_and_a_range_is_one() {
         )]
     );
 }
+
+/// The dates in `text`, each with its value, published 2025-06-03.
+fn dates_in(text: &str) -> Vec<(String, Value)> {
+    pipeline()
+        .extractor
+        .extract(text, Some(Ymd::new(2025, 6, 3).unwrap()))
+        .into_iter()
+        .filter(|c| c.fact_type == FactType::Date)
+        .map(|c| (text[c.start..c.end].to_string(), c.value.to_json()))
+        .collect()
+}
+
+#[test]
+fn a_waiting_time_written_once_for_two_figures_is_two_durations() {
+    let duration = |v: &str| json!({"kind": "duration", "value": v});
+    assert_eq!(
+        dates_in("Reports now take four days rather than ten, and waits fell from 11 weeks to six."),
+        [
+            ("four days".to_string(), duration("P4D")),
+            ("ten".to_string(), duration("P10D")),
+            ("11 weeks".to_string(), duration("P11W")),
+            ("six".to_string(), duration("P6W")),
+        ]
+    );
+    // A second figure with a unit of its own, or a noun after it, is not
+    // the first one's.
+    assert_eq!(
+        dates_in("Waits fell from 11 weeks to six months. It went from two days to 40 clinics."),
+        [
+            ("11 weeks".to_string(), duration("P11W")),
+            ("six months".to_string(), duration("P6M")),
+            ("two days".to_string(), duration("P2D")),
+        ]
+    );
+    // "to" without "from" is not a change of figure ("two days to 4pm").
+    assert_eq!(
+        dates_in("They had two days to four."),
+        [("two days".to_string(), duration("P2D"))]
+    );
+    assert_eq!(
+        dates_in("Staff spent between two and four weeks on each ward."),
+        [("two and four weeks".to_string(), duration("P2W/P4W"))]
+    );
+}

@@ -77,28 +77,76 @@ enum Resolved {
 fn duration(slots: &Slots<'_>, lexicon: &Lexicon) -> Option<String> {
     let unit = slots.get("unit")?;
     let code = lexicon.get(Table::TimeUnits, unit)?;
-    let amount = |n: Decimal| -> Option<String> {
-        // A code is a letter with an optional multiplier: "Y", "10Y", "2W", "TH".
-        let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
-        let letter = &code[digits.len()..];
-        let factor = if digits.is_empty() {
-            1
-        } else {
-            digits.parse().ok()?
-        };
-        let amount = n.checked_mul(Decimal::int(factor))?.to_number();
-        Some(match letter {
-            "TH" => format!("PT{amount}H"),
-            "TM" => format!("PT{amount}M"),
-            _ => format!("P{amount}{letter}"),
-        })
-    };
+    let amount = |n: Decimal| amount_of(n, code);
     let first = amount(count_of(slots.get("n"), lexicon)?)?;
     // "three to five months": a range of durations, `P3M/P5M`.
     match slots.get("n2") {
         Some(n2) => Some(format!("{first}/{}", amount(count_of(Some(n2), lexicon)?)?)),
         None => Some(first),
     }
+}
+
+/// A duration's value from its count and its unit's code (lexicon
+/// `time_units`: a letter with an optional multiplier, "Y", "10Y", "2W",
+/// "TH").
+fn amount_of(n: Decimal, code: &str) -> Option<String> {
+    let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+    let letter = &code[digits.len()..];
+    let factor = if digits.is_empty() {
+        1
+    } else {
+        digits.parse().ok()?
+    };
+    let amount = n.checked_mul(Decimal::int(factor))?.to_number();
+    Some(match letter {
+        "TH" => format!("PT{amount}H"),
+        "TM" => format!("PT{amount}M"),
+        _ => format!("P{amount}{letter}"),
+    })
+}
+
+/// What may follow a duration's second figure written without its unit:
+/// words no unit or counted noun starts with.
+const AFTER_SECOND_FIGURE: [&str; 17] = [
+    "in", "on", "at", "by", "for", "and", "after", "when", "last", "this", "since", "over",
+    "across", "during", "while", "but", "with",
+];
+
+/// A duration's second figure written without its unit ("fell from 11
+/// days to six", "in two days rather than ten"): a duration in the first
+/// one's unit (`P6D`). `duration` is the first one's span and value;
+/// returns the second figure's span and value.
+pub fn second_duration(
+    text: &str,
+    duration: (usize, usize),
+    lexicon: &Lexicon,
+) -> Option<(usize, usize, String)> {
+    let (start, end) = duration;
+    let unit = text[start..end].rsplit([' ', '-']).next()?;
+    let code = lexicon.get(Table::TimeUnits, unit)?;
+    let rest = super::head(&text[end..], 40);
+    // The words after the duration, each with where it starts.
+    let words: Vec<(usize, &str)> = rest
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - rest.as_ptr() as usize, w))
+        .take(5)
+        .collect();
+    let word = |i: usize| words.get(i).map(|&(_, w)| w);
+    let skip = match (word(0)?, word(1)) {
+        ("to", _) if super::tail(&text[..start], 8).trim_end().ends_with("from") => 1,
+        ("rather", Some("than")) | ("instead", Some("of")) => 2,
+        _ => return None,
+    };
+    let (offset, written) = *words.get(skip)?;
+    let figure = written.trim_end_matches([',', '.', ';', ':', ')']);
+    let ends_clause = figure.len() < written.len()
+        || word(skip + 1).is_none_or(|w| AFTER_SECOND_FIGURE.contains(&w));
+    if figure.is_empty() || !ends_clause || !figure.chars().all(char::is_alphanumeric) {
+        return None;
+    }
+    let value = amount_of(parse_number(figure, lexicon)?, code)?;
+    let at = end + offset;
+    Some((at, at + figure.len(), value))
 }
 
 /// How many units a duration counts: digits, number words, "a", "another",

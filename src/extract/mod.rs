@@ -403,12 +403,57 @@ impl Extractor {
             ..
         } = gathering;
         let mut kept = keep_longest(found);
+        self.second_durations(search, &mut kept);
         self.units_from_context(search, &mut kept);
         propagate::propagate(search, &mut kept, &self.lexicon, most);
         check_candidates(budget, "propagating names", &kept)?;
         kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
         Ok(kept)
+    }
+
+    /// Adds the second figure of a duration whose unit is written once
+    /// ("fell from 11 days to six": `P11D`, then `P6D`), where no candidate
+    /// covers it; `kept` stays sorted by start.
+    fn second_durations(&self, text: &str, kept: &mut Vec<Candidate>) {
+        let mut added = Vec::new();
+        for c in kept.iter() {
+            let FactValue::Date(date) = &*c.value else {
+                continue;
+            };
+            if date.kind != Some(DateKind::Duration)
+                || date.value.as_deref().is_none_or(|v| v.contains('/'))
+            {
+                continue;
+            }
+            if let Some((start, end, value)) =
+                dates::second_duration(text, (c.start, c.end), &self.lexicon)
+            {
+                let free = kept[kept.partition_point(|k| k.end <= start)..]
+                    .first()
+                    .is_none_or(|k| k.start >= end);
+                if free {
+                    let value = crate::fact::DateValue {
+                        kind: Some(DateKind::Duration),
+                        value: Some(value),
+                        ..Default::default()
+                    };
+                    added.push(Candidate {
+                        start,
+                        end,
+                        fact_type: FactType::Date,
+                        value: Arc::new(FactValue::Date(value)),
+                        rule: Arc::from(SECOND_DURATION_RULE),
+                        priority: 1,
+                        stop: false,
+                    });
+                }
+            }
+        }
+        if !added.is_empty() {
+            kept.extend(added);
+            kept.sort_by_key(|c| c.start);
+        }
     }
 
     /// A number whose counted noun is left out ("22m users, up from 18m",
@@ -1169,6 +1214,10 @@ pub fn resolve(found: Vec<Candidate>) -> Vec<Candidate> {
 
 /// [`resolve`] with the stop phrases that won their spans still in, so
 /// that later steps leave their text alone.
+/// The rule a duration's second figure written without its unit is
+/// credited to ([`Extractor::second_durations`]).
+const SECOND_DURATION_RULE: &str = "date.second_figure";
+
 fn keep_longest(mut found: Vec<Candidate>) -> Vec<Candidate> {
     // Longest first, then by priority and start; equal ones keep their
     // order (the sort is stable).

@@ -553,7 +553,9 @@ fn dates_in(text: &str) -> Vec<(String, Value)> {
 fn a_waiting_time_written_once_for_two_figures_is_two_durations() {
     let duration = |v: &str| json!({"kind": "duration", "value": v});
     assert_eq!(
-        dates_in("Reports now take four days rather than ten, and waits fell from 11 weeks to six."),
+        dates_in(
+            "Reports now take four days rather than ten, and waits fell from 11 weeks to six."
+        ),
         [
             ("four days".to_string(), duration("P4D")),
             ("ten".to_string(), duration("P10D")),
@@ -579,5 +581,26 @@ fn a_waiting_time_written_once_for_two_figures_is_two_durations() {
     assert_eq!(
         dates_in("Staff spent between two and four weeks on each ward."),
         [("two and four weeks".to_string(), duration("P2W/P4W"))]
+    );
+}
+
+#[test]
+fn a_quarter_without_its_year_resolves_like_a_bare_month() {
+    let point = |v: &str| json!({"kind": "point", "value": v, "reference": "published"});
+    // Published 2025-06-03, in the second quarter.
+    assert_eq!(
+        dates_in("The old system went in Q3, the new one in Q2, and the last will move in Q1."),
+        [
+            ("Q3".to_string(), point("2024-Q3")),
+            ("Q2".to_string(), point("2025-Q2")),
+            ("Q1".to_string(), point("2026-Q1")),
+        ]
+    );
+    assert_eq!(
+        dates_in("It went live in Q3 2024; the Q4 figures follow."),
+        [(
+            "Q3 2024".to_string(),
+            json!({"kind": "point", "value": "2024-Q3"})
+        )]
     );
 }

@@ -275,9 +275,19 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
         if !(1..=4).contains(&q) {
             return None;
         }
-        return Some(match year {
-            Some(y) => Resolved::Fixed(format!("{y}-Q{q}")),
-            None => Resolved::NeedsReference,
+        // "in Q3": like a bare month, the latest such quarter, or the
+        // next in a future clause.
+        return Some(match (year, ctx.published) {
+            (Some(y), _) => Resolved::Fixed(format!("{y}-Q{q}")),
+            (None, Some(p)) => {
+                let y = match (ctx.future, 3 * q < p.month, 3 * q - 2 > p.month) {
+                    (true, true, _) => p.year + 1,
+                    (false, _, true) => p.year - 1,
+                    _ => p.year,
+                };
+                Resolved::Relative(format!("{y}-Q{q}"))
+            }
+            (None, None) => Resolved::NeedsReference,
         });
     }
     let rel = offset_of(slots.get("rel"));

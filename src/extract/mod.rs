@@ -650,9 +650,9 @@ impl Extractor {
                     published: reference.map(|r| r.date),
                     reference: reference.map_or("published", |r| r.from.as_str()),
                     day_precision: reference.is_some_and(|r| r.day_precision),
-                    // Only a month, season or weekday without a year looks
-                    // at the tense.
-                    future: ["month", "season", "weekday"]
+                    // Only a month, quarter, season or weekday without a
+                    // year looks at the tense.
+                    future: ["month", "quarter", "season", "weekday"]
                         .iter()
                         .any(|s| slots.get(s).is_some())
                         && slots.get("year").is_none()

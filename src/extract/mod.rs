@@ -685,7 +685,9 @@ impl Extractor {
                 // Of two names joined by "and", the first; the scan goes
                 // on to the second.
                 let end = match fact_type {
-                    FactType::Organisation => start + first_of_two_names(&text[start..end]),
+                    FactType::Organisation => {
+                        start + first_of_two_names(&text[start..end], &self.lexicon)
+                    }
                     _ => end,
                 };
                 let name = &text[start..end];
@@ -1155,25 +1157,14 @@ fn is_compound_adjective(name: &str) -> bool {
 
 /// The length of the first name in `name` when a pattern's organisation
 /// swallowed two joined by "and" ("X NHS Trust and Y NHS Trust", "Northgate
-/// PCN and Eastfield Primary Care Network"), else of all of it.
-fn first_of_two_names(name: &str) -> usize {
-    const ENDINGS: [&str; 11] = [
-        "Trust",
-        "ICB",
-        "ICS",
-        "Council",
-        "Ltd",
-        "plc",
-        "Limited",
-        "PCN",
-        "CCG",
-        "Network",
-        "University",
-    ];
+/// PCN and Eastfield Primary Care Network"): it ends at a word of the
+/// lexicon's `name_endings` before an "and"; else all of it.
+fn first_of_two_names(name: &str, lexicon: &Lexicon) -> usize {
     let mut at = 0;
     for part in name.split(" and ") {
         at += part.len();
-        if at < name.len() && ENDINGS.iter().any(|e| part.ends_with(e)) {
+        let last = part.rsplit(' ').next().unwrap_or(part);
+        if at < name.len() && lexicon.contains(Table::NameEndings, last) {
             return at;
         }
         at += " and ".len();
@@ -1326,20 +1317,29 @@ mod tests {
 
     #[test]
     fn two_names_joined_by_and() {
+        let lexicon = Lexicon::from_tables(&[(
+            Table::NameEndings,
+            &[("Trust", ""), ("PCN", ""), ("ICB", ""), ("Capital", "")][..],
+        )]);
+        let first = |name: &str| first_of_two_names(name, &lexicon);
         assert_eq!(
-            first_of_two_names("Royal Wolverhampton NHS Trust and Walsall Healthcare NHS Trust"),
+            first("Royal Wolverhampton NHS Trust and Walsall Healthcare NHS Trust"),
             "Royal Wolverhampton NHS Trust".len()
         );
         assert_eq!(
-            first_of_two_names("Northgate PCN and Eastfield Primary Care Network"),
+            first("Northgate PCN and Eastfield Primary Care Network"),
             "Northgate PCN".len()
         );
         assert_eq!(
-            first_of_two_names("Birmingham and Solihull ICB"),
+            first("Kindred Capital and Harbour Ventures"),
+            "Kindred Capital".len()
+        );
+        assert_eq!(
+            first("Birmingham and Solihull ICB"),
             "Birmingham and Solihull ICB".len()
         );
         assert_eq!(
-            first_of_two_names("Health and Care Partnership"),
+            first("Health and Care Partnership"),
             "Health and Care Partnership".len()
         );
     }

@@ -64,11 +64,14 @@ pub enum Table {
     Weekdays,
     /// Adjectives dropped before a known glossary term.
     TermAdjectives,
+    /// Last words that close an organisation's name: of two names joined
+    /// by "and", the first ends at one.
+    NameEndings,
 }
 
 impl Table {
     /// Every table, in the order they are loaded.
-    pub const ALL: [Table; 25] = [
+    pub const ALL: [Table; 26] = [
         Table::Numbers,
         Table::Scales,
         Table::Fractions,
@@ -94,6 +97,7 @@ impl Table {
         Table::GenericHeads,
         Table::Weekdays,
         Table::TermAdjectives,
+        Table::NameEndings,
     ];
 
     /// The table's file name without `.tsv`.
@@ -124,6 +128,7 @@ impl Table {
             Table::GenericHeads => "generic_heads",
             Table::Weekdays => "weekdays",
             Table::TermAdjectives => "term_adjectives",
+            Table::NameEndings => "name_endings",
         }
     }
 

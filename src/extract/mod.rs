@@ -1043,7 +1043,8 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
     let stop = |w: &str| {
         lexicon.contains(Table::TechLeading, w)
             || lexicon.contains(Table::NounStops, w)
-            || w.ends_with("ly")
+            // An adverb ("newly"), not a name ("Westly").
+            || w.ends_with("ly") && w.starts_with(|c: char| c.is_lowercase())
     };
     let words: Vec<(usize, &str)> = text[start..end]
         .split(' ')

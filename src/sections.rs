@@ -276,7 +276,7 @@ pub fn title_line(text: &str) -> Option<&str> {
     let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
     let first = lines.next()?.trim();
     let blank_after = lines.next().is_some_and(|l| l.trim().is_empty());
-    let headline = !first.ends_with(['.', ':', ',', ';'])
+    let headline = !ends_as_sentence(first)
         && first.split_whitespace().nth(HEADLINE_WORDS).is_none()
         && !is_list_item(first)
         && first.chars().any(char::is_alphabetic);
@@ -298,14 +298,22 @@ pub fn first_line_can_be_title(text: &str) -> bool {
 const HEADLINE_WORDS: usize = 30;
 
 /// Whether a line reads as a heading (guideline §2): short, with letters,
-/// not ending in `.`, `:`, `,` or `;`, not a list item.
+/// not ending as a sentence does ([`ends_as_sentence`]), not a list item.
 fn is_heading(line: &str) -> bool {
     let t = line.trim();
     !t.is_empty()
-        && !t.ends_with(['.', ':', ',', ';'])
+        && !ends_as_sentence(t)
         && t.split_whitespace().nth(16).is_none()
         && !is_list_item(t)
         && t.chars().any(char::is_alphabetic)
+}
+
+/// Whether a line ends as a sentence or clause does: in `.`, `:`, `,` or
+/// `;`, a closing quote or bracket after it included (a quoted sentence,
+/// "“It works.”", is no heading).
+fn ends_as_sentence(line: &str) -> bool {
+    line.trim_end_matches(['”', '"', '’', '\'', ')'])
+        .ends_with(['.', ':', ',', ';'])
 }
 
 /// Cuts a text into sections. `title_in_text` says whether its first
@@ -586,6 +594,10 @@ mod tests {
             "Where next for shared records in the North West?"
         ));
         assert!(!is_heading("This ends with a full stop."));
+        assert!(!is_heading("“It has changed how we work.”"));
+        assert!(!is_heading("He called it \"a lifeline.\""));
+        assert!(is_heading("“Digital first” in practice"));
+        assert!(is_heading("What is a “virtual ward”?"));
         assert!(!is_heading("  • A list item"));
         assert!(!is_heading("1. Numbered"));
         assert!(!is_heading(&"word ".repeat(17)));

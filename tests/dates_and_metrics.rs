@@ -604,3 +604,26 @@ fn a_quarter_without_its_year_resolves_like_a_bare_month() {
         )]
     );
 }
+
+#[test]
+fn a_year_inside_a_name_is_no_date() {
+    let year = |v: &str| json!({"kind": "point", "value": v});
+    assert_eq!(
+        dates_in(
+            "Under the Procurement Act 2023 and the Spring Budget 2024, by 2025 the \
+             board, 2023 in hand, said so. By 2026, it ends."
+        ),
+        [
+            ("2025".to_string(), year("2025")),
+            ("2023".to_string(), year("2023")),
+            ("2026".to_string(), year("2026")),
+        ]
+    );
+    assert_eq!(
+        dates_in("It began in Summer 2023."),
+        [(
+            "Summer 2023".to_string(),
+            json!({"kind": "point", "value": "2023-SU"})
+        )]
+    );
+}

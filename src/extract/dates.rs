@@ -138,7 +138,7 @@ pub fn second_duration(
         _ => return None,
     };
     let (offset, written) = *words.get(skip)?;
-    let figure = written.trim_end_matches([',', '.', ';', ':', ')']);
+    let figure = written.trim_end_matches([',', '.', ';', ':', ')', '"', '\'', '”', '’']);
     let ends_clause = figure.len() < written.len()
         || word(skip + 1).is_none_or(|w| AFTER_SECOND_FIGURE.contains(&w));
     if figure.is_empty() || !ends_clause || !figure.chars().all(char::is_alphanumeric) {
@@ -147,6 +147,38 @@ pub fn second_duration(
     let value = amount_of(parse_number(figure, lexicon)?, code)?;
     let at = end + offset;
     Some((at, at + figure.len(), value))
+}
+
+/// Whether a bare year is a number in a name ("the Procurement Act 2023",
+/// "the Spring Budget 2024"): right after a capitalised word that is no
+/// month, season, weekday or date modifier, within a sentence ("By 2025"
+/// starts one).
+pub fn year_in_name(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
+    let is_year = end - start == 4 && text[start..end].bytes().all(|b| b.is_ascii_digit());
+    let before = super::tail(&text[..start], 48);
+    let Some(word) = before.strip_suffix(' ').and_then(|b| b.rsplit(' ').next()) else {
+        return false;
+    };
+    let earlier = before[..before.len() - word.len() - 1].trim_end_matches(' ');
+    let title_case = word.len() >= 2
+        && word.starts_with(|c: char| c.is_uppercase())
+        && word.chars().any(char::is_lowercase)
+        && word.chars().all(|c| c.is_alphabetic() || c == '-');
+    let within_sentence = earlier
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '\'' | '’'));
+    is_year
+        && title_case
+        && within_sentence
+        && ![
+            Table::Months,
+            Table::Seasons,
+            Table::Weekdays,
+            Table::Modifiers,
+        ]
+        .iter()
+        .any(|&t| lexicon.contains(t, word))
 }
 
 /// How many units a duration counts: digits, number words, "a", "another",

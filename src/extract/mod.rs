@@ -658,6 +658,9 @@ impl Extractor {
                         && slots.get("year").is_none()
                         && speaks_of_future(text, span.start, &self.lexicon),
                 };
+                if dates::year_in_name(text, span.start, span.end, &self.lexicon) {
+                    return None;
+                }
                 let value = dates::normalise_date(&ctx, slots, &self.lexicon)?;
                 (span.start, span.end, FactValue::Date(value), 1)
             }

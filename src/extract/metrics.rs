@@ -154,7 +154,17 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                         .to_string(),
                 ),
                 "bare" => None,
-                _ => Some(noun_unit?),
+                _ => {
+                    // "the G-Cloud 14 framework", "Wave 2 site": a number
+                    // above one before a singular noun is a label ("two
+                    // trust’s teams" is a possessive written for a plural).
+                    let unit = noun_unit?;
+                    let possessive = slots.text()[end..].starts_with(['’', '\'']);
+                    if n.to_f64() > 1.0 && singular_head(&unit, lexicon) && !possessive {
+                        return None;
+                    }
+                    Some(unit)
+                }
             };
             (n.to_number(), unit)
         }
@@ -453,6 +463,16 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         return None;
     }
     Some((unit, kept_end))
+}
+
+/// Whether a counted noun phrase ends in a singular noun: a word not
+/// ending in "s" that the lexicon's `plural_nouns` does not list ("staff",
+/// "people" are plural).
+fn singular_head(unit: &str, lexicon: &Lexicon) -> bool {
+    let head = last_word(unit);
+    head.chars().all(char::is_alphabetic)
+        && !head.ends_with('s')
+        && !lexicon.contains(Table::PluralNouns, head)
 }
 
 /// The last word of a unit being built ("" when it has none).

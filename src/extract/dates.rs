@@ -283,6 +283,21 @@ fn point_or_range(ctx: &DateContext<'_>, slots: &Slots<'_>, lexicon: &Lexicon) -
         let year2 = slots.get("year2").and_then(year_of).or(year);
         let month2 = month_of(slots.get("month2"), lexicon);
         let day2 = slots.get("day2").and_then(day_of);
+        // "between April and August": months without a year end where a
+        // bare month would fall, and start in that year or the one before.
+        if let (None, None, Some(m), Some(m2), Some(p)) =
+            (year, year2, month, month2, ctx.published)
+        {
+            let end_year = match (ctx.future, m2.cmp(&p.month)) {
+                (true, std::cmp::Ordering::Less) => p.year + 1,
+                (false, std::cmp::Ordering::Greater) => p.year - 1,
+                _ => p.year,
+            };
+            let start_year = if m <= m2 { end_year } else { end_year - 1 };
+            let start = fixed(start_year, Some(m), None)?;
+            let end = fixed(end_year, Some(m2), None)?;
+            return (start < end).then(|| Resolved::Relative(format!("{start}/{end}")));
+        }
         let start_year = year.or(year2)?;
         let start = fixed(start_year, month, day)?;
         let end = fixed(

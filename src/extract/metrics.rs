@@ -169,7 +169,7 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             (n.to_number(), unit)
         }
     };
-    let qualifier = if slots.get("plus").is_some() {
+    let qualifier = if slots.get("plus").is_some() || slots.get("or_more").is_some() {
         Some(Qualifier::AtLeast)
     } else {
         slots
@@ -272,6 +272,15 @@ fn rate_period(after: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     } else {
         word
     };
+    // "£3 per patient": a rate for each of a counted thing.
+    let lower_case = tail.starts_with(|c: char| c.is_lowercase());
+    if connector == "per"
+        && lower_case
+        && word.len() > 2
+        && !lexicon.contains(Table::TimeUnits, &word)
+    {
+        return (word != "cent").then(|| (singular(&word), 1 + connector.len() + 1 + word_len));
+    }
     let code = lexicon.get(Table::TimeUnits, &word)?;
     if code.starts_with(|c: char| c.is_ascii_digit()) {
         return None;

@@ -652,7 +652,7 @@ impl Extractor {
                     day_precision: reference.is_some_and(|r| r.day_precision),
                     // Only a month, quarter, season or weekday without a
                     // year looks at the tense.
-                    future: ["month", "quarter", "season", "weekday"]
+                    future: ["month", "month2", "quarter", "season", "weekday"]
                         .iter()
                         .any(|s| slots.get(s).is_some())
                         && slots.get("year").is_none()

@@ -64,8 +64,8 @@ fn slots(fact_type: FactType) -> &'static [&'static str] {
             "rel", "mod", "n", "n2", "unit", "weekday", "half", "fin",
         ],
         FactType::Metric => &[
-            "span", "qual", "num", "scale", "cur", "pct", "plus", "num2", "scale2", "noun", "per",
-            "ratio_a", "ratio_b", "frac",
+            "span", "qual", "num", "scale", "cur", "pct", "plus", "or_more", "num2", "scale2",
+            "noun", "per", "ratio_a", "ratio_b", "frac",
         ],
         FactType::Organisation | FactType::Technology => &["span", "name"],
     }

@@ -181,6 +181,13 @@ pub fn year_in_name(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> 
         .any(|&t| lexicon.contains(t, word))
 }
 
+/// Whether a duration ending at `end` is an age ("twenty years old", "a
+/// six-month-old service"): ages are not dates.
+pub fn is_age(text: &str, end: usize) -> bool {
+    let after = super::head(&text[end..], 5);
+    after.starts_with(" old") || after.starts_with("-old")
+}
+
 /// How many units a duration counts: digits, number words, "a", "another",
 /// "a couple of"; one when not written.
 fn count_of(n: Option<&str>, lexicon: &Lexicon) -> Option<Decimal> {

@@ -144,6 +144,9 @@ pub struct Extractor {
     /// in its line of succession ceased, and the value its mentions take
     /// in documents from that day on, oldest first.
     successions: Vec<Vec<(Ymd, Arc<FactValue>)>>,
+    /// The words of the knowledge base's organisation names
+    /// ([`propagate::NameWords`]).
+    name_words: propagate::NameWords,
 }
 
 impl Extractor {
@@ -187,6 +190,15 @@ impl Extractor {
                 })
                 .collect(),
             successions: successions(&rules.gazetteer.entries),
+            name_words: rules
+                .gazetteer
+                .entries
+                .iter()
+                .filter(|e| matches!(e.kind, EntryKind::Organisation { .. }))
+                .flat_map(|e| e.canonical.split(' '))
+                .filter(|w| w.chars().all(char::is_alphabetic))
+                .map(str::to_lowercase)
+                .collect(),
         })
     }
 
@@ -405,7 +417,7 @@ impl Extractor {
         let mut kept = keep_longest(found);
         self.second_durations(search, &mut kept);
         self.units_from_context(search, &mut kept);
-        propagate::propagate(search, &mut kept, &self.lexicon, most);
+        propagate::propagate(search, &mut kept, &self.lexicon, &self.name_words, most);
         check_candidates(budget, "propagating names", &kept)?;
         kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
@@ -658,7 +670,9 @@ impl Extractor {
                         && slots.get("year").is_none()
                         && speaks_of_future(text, span.start, &self.lexicon),
                 };
-                if dates::year_in_name(text, span.start, span.end, &self.lexicon) {
+                if dates::year_in_name(text, span.start, span.end, &self.lexicon)
+                    || dates::is_age(text, span.end)
+                {
                     return None;
                 }
                 let value = dates::normalise_date(&ctx, slots, &self.lexicon)?;
@@ -1015,9 +1029,9 @@ fn speaks_of_future(text: &str, start: usize, lexicon: &Lexicon) -> bool {
 }
 
 /// Drops leading words a pattern caught that are not part of a name
-/// ("Yesterday", "The", "CEO of"), as listed in any of `tables`; `None`
-/// when only one word is left after dropping ("The ICS" is a generic
-/// reference, not a name).
+/// ("Yesterday", "The", "CEO of"), as listed in any of `tables`, and
+/// where the body is based ("Dublin-based"); `None` when only one word is
+/// left after dropping ("The ICS" is a generic reference, not a name).
 fn trim_leading(
     text: &str,
     start: usize,
@@ -1028,7 +1042,8 @@ fn trim_leading(
     let mut from = start;
     while let Some(word_len) = text[from..end].find(' ') {
         let word = &text[from..from + word_len];
-        if !tables.iter().any(|t| lexicon.contains(*t, word)) {
+        let based = word.ends_with("-based") || word.ends_with("-headquartered");
+        if !based && !tables.iter().any(|t| lexicon.contains(*t, word)) {
             return Some((from, end));
         }
         from += word_len + 1;

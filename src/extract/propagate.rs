@@ -8,7 +8,9 @@
 //! name itself, its short form (a trust's name without "NHS Trust", a
 //! company's without "Ltd"), the acronym, and the initials of a
 //! pattern-found name of three capitalised words or more ("Digital Health
-//! Intelligence", then "DHI": after the name only), each as a whole word (a
+//! Intelligence", then "DHI": after the name only), a pattern-found
+//! company's distinctive first word ("Cardiva Health", then "Cardiva"),
+//! each as a whole word (a
 //! possessive "NWL's" included, since the span stops before the
 //! apostrophe). A propagated fact's `rule` says where it came from:
 //! `propagated:<rule of the first mention>@<first mention>`.
@@ -19,8 +21,16 @@ use crate::fact::FactType;
 use crate::fact::FactValue;
 use crate::rules::Lexicon;
 use crate::rules::Table;
+use crate::text::Fnv;
 use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, Match, MatchKind};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
+
+/// The words of the knowledge base's organisation names, in lower case:
+/// places and words bodies are named with ("leeds", "community"), never a
+/// company's distinctive first word.
+pub type NameWords = HashSet<String, BuildHasherDefault<Fnv>>;
 
 /// The priority of a propagated fact: below every rule that finds text on
 /// its own, so a direct match of the same span wins.
@@ -53,8 +63,15 @@ struct Seed {
 /// `kept` (candidates after overlaps were resolved, stop phrases still in,
 /// sorted by start), where no candidate covers them yet; `kept` stays
 /// sorted by start. It stops adding once `kept` holds more than `most`
-/// (the caller's budget then says so).
-pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most: usize) {
+/// (the caller's budget then says so). `name_words` are the words no
+/// company's short form may be.
+pub fn propagate(
+    text: &str,
+    kept: &mut Vec<Candidate>,
+    lexicon: &Lexicon,
+    name_words: &NameWords,
+    most: usize,
+) {
     let mut taken = Taken::new(text.len());
     for c in kept.iter() {
         taken.take(c.start, c.end);
@@ -153,6 +170,9 @@ pub fn propagate(text: &str, kept: &mut Vec<Candidate>, lexicon: &Lexicon, most:
             names.extend(short_form(name, lexicon).map(|n| (n, 0)));
         }
         names.extend(initialism(name).map(|n| (n, c.end)));
+        if matches!(&*c.value, FactValue::Organisation(o) if o.kind.as_deref() == Some("company")) {
+            names.extend(company_short_form(name, text, lexicon, name_words).map(|n| (n, 0)));
+        }
         for (n, after) in names {
             seeds.push((
                 n,
@@ -297,6 +317,44 @@ fn initialism(name: &str) -> Option<String> {
         .map(|w| w.chars().next().filter(char::is_ascii_uppercase))
         .collect::<Option<String>>()?;
     (words.len() >= 3).then_some(initials)
+}
+
+/// A company's distinctive first word, its short form ("Cardiva" for
+/// "Cardiva Health", "Northbridge" for "Northbridge Growth Partners"): a
+/// capitalised word of four letters or more that the document never writes
+/// in lower case (so no word of the language), that names no place or body
+/// the knowledge base knows (`name_words`), and that no lexicon table lists
+/// as a word before or inside names.
+fn company_short_form(
+    name: &str,
+    text: &str,
+    lexicon: &Lexicon,
+    name_words: &NameWords,
+) -> Option<String> {
+    let mut words = name.split(' ');
+    let first = words.next()?;
+    let rest = words.count();
+    let lower = first.to_lowercase();
+    let distinctive = (1..=3).contains(&rest)
+        && first.len() >= 4
+        && first.starts_with(|c: char| c.is_uppercase())
+        && first.chars().all(char::is_alphabetic)
+        && first.chars().any(char::is_lowercase)
+        && !name_words.contains(&lower)
+        && ![
+            Table::NameStops,
+            Table::OrgLeading,
+            Table::OrgNameWords,
+            Table::NounStops,
+            Table::TechLeading,
+        ]
+        .iter()
+        .any(|&t| lexicon.contains(t, first));
+    let written_lower = || {
+        text.match_indices(lower.as_str())
+            .any(|(at, w)| whole_word(text, at, at + w.len()))
+    };
+    (distinctive && !written_lower()).then(|| first.to_string())
 }
 
 /// An acronym in brackets: `(NWL)`.
@@ -484,7 +542,13 @@ mod tests {
     fn acronyms_after_a_known_name_are_its_mentions() {
         let text = "Northfield Imaging Consortium (NIC) said so. NIC's staff and the NICE team.";
         let mut kept = vec![org(text, "Northfield Imaging Consortium", "org.network", 3)];
-        propagate(text, &mut kept, &lexicon(), usize::MAX);
+        propagate(
+            text,
+            &mut kept,
+            &lexicon(),
+            &NameWords::default(),
+            usize::MAX,
+        );
         let rule = "propagated:org.network@Northfield Imaging Consortium";
         assert_eq!(
             spans(text, &kept),
@@ -505,7 +569,13 @@ mod tests {
         let text = "The Eastshire Care Record (ECR) and Harbour Care Direct (HCD) and Urgent \
                     and Emergency Care (UEC). ECR, HCD, UEC.";
         let mut kept = Vec::new();
-        propagate(text, &mut kept, &lexicon(), usize::MAX);
+        propagate(
+            text,
+            &mut kept,
+            &lexicon(),
+            &NameWords::default(),
+            usize::MAX,
+        );
         let got: Vec<(String, FactType)> = spans(text, &kept)
             .into_iter()
             .map(|(s, t, _)| (s, t))
@@ -534,7 +604,13 @@ mod tests {
             "org.nhs_trust",
             3,
         )];
-        propagate(text, &mut kept, &lexicon(), usize::MAX);
+        propagate(
+            text,
+            &mut kept,
+            &lexicon(),
+            &NameWords::default(),
+            usize::MAX,
+        );
         assert_eq!(kept.len(), 2);
         assert_eq!(
             &text[kept[1].start..kept[1].end],
@@ -547,7 +623,13 @@ mod tests {
             "organisations.tsv:9",
             0,
         )];
-        propagate(text, &mut kept, &lexicon(), usize::MAX);
+        propagate(
+            text,
+            &mut kept,
+            &lexicon(),
+            &NameWords::default(),
+            usize::MAX,
+        );
         assert_eq!(kept.len(), 1);
     }
 
@@ -559,7 +641,13 @@ mod tests {
             org(text, "Digital Health Intelligence", "org.company_head", 3),
             org(text, "Acme Data Ltd", "org.company_head", 3),
         ];
-        propagate(text, &mut kept, &lexicon(), usize::MAX);
+        propagate(
+            text,
+            &mut kept,
+            &lexicon(),
+            &NameWords::default(),
+            usize::MAX,
+        );
         let found: Vec<(String, String)> = spans(text, &kept)
             .into_iter()
             .map(|(s, _, r)| (s, r))
@@ -585,6 +673,45 @@ mod tests {
         );
         assert_eq!(initialism("Care Direct"), None);
         assert_eq!(initialism("Care direct Services"), None);
+    }
+
+    #[test]
+    fn a_company_first_word_is_its_short_form_when_distinctive() {
+        let company = |text: &str, name: &str| {
+            let mut c = org(text, name, "org.company_head", 3);
+            c.value = Arc::new(FactValue::named(
+                FactType::Organisation,
+                name,
+                Some("company"),
+            ));
+            c
+        };
+        let names: NameWords = ["leeds".to_string()].into_iter().collect();
+        let found = |text: &str, name: &str| -> Vec<String> {
+            let mut kept = vec![company(text, name)];
+            propagate(text, &mut kept, &lexicon(), &names, usize::MAX);
+            spans(text, &kept).into_iter().map(|(s, _, _)| s).collect()
+        };
+        assert_eq!(
+            found(
+                "Cardiva said so. Cardiva Health won; Cardiva's kit.",
+                "Cardiva Health"
+            ),
+            ["Cardiva", "Cardiva Health", "Cardiva"]
+        );
+        // A place the knowledge base names, or a word the text also writes
+        // in lower case, is no short form.
+        assert_eq!(
+            found("Leeds Data Solutions won in Leeds.", "Leeds Data Solutions"),
+            ["Leeds Data Solutions"]
+        );
+        assert_eq!(
+            found(
+                "Harbour Data Solutions won; the harbour and Harbour.",
+                "Harbour Data Solutions"
+            ),
+            ["Harbour Data Solutions"]
+        );
     }
 
     #[test]

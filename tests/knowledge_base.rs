@@ -301,3 +301,26 @@ fn a_gazetteer_fact_keeps_its_rule_when_lines_above_it_change() {
     std::fs::write(&orgs, fewer.join("\n") + "\n").unwrap();
     assert_eq!(rule_of(&rules), "organisations.tsv:Barts Health NHS Trust");
 }
+
+#[test]
+fn a_supplier_is_a_technology_where_it_stands_for_its_product() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text =
+        "T\n\nThe trust went live with Oracle in May. Oracle said more trusts would follow, \
+                and staff using Oracle’s portal agreed.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let named: Vec<(FactType, &str)> = analysis
+        .facts
+        .iter()
+        .filter(|f| f.text == "Oracle")
+        .map(|f| (f.fact_type, f.text.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (FactType::Technology, "Oracle"),
+            (FactType::Organisation, "Oracle"),
+            (FactType::Organisation, "Oracle"),
+        ]
+    );
+}

@@ -55,9 +55,9 @@ fn names_and_acronyms_propagate_through_the_document() {
         None,
     );
     let nic = json!({"canonical": "Northfield Imaging Consortium", "kind": "other"});
-    let ecr = json!({"canonical": "Eastshire Care Record", "category": "other"});
+    let ecr = json!({"canonical": "Eastshire Care Record", "category": "product"});
     let nic_rule = "propagated:org.body@Northfield Imaging Consortium";
-    let ecr_rule = "propagated:acronym:ECR@Eastshire Care Record";
+    let ecr_rule = "propagated:tech.capitalised_kind@Eastshire Care Record";
     assert_eq!(
         got,
         vec![
@@ -77,7 +77,7 @@ fn names_and_acronyms_propagate_through_the_document() {
             row(
                 "technology",
                 "Eastshire Care Record",
-                "acronym:ECR",
+                "tech.capitalised_kind",
                 ecr.clone()
             ),
             row("technology", "ECR", ecr_rule, ecr.clone()),

@@ -147,6 +147,10 @@ pub struct Extractor {
     /// The words of the knowledge base's organisation names
     /// ([`propagate::NameWords`]).
     name_words: propagate::NameWords,
+    /// For each company entry with no product entry of its name, the fact
+    /// its name makes where it stands for its product ("went live with
+    /// Oracle"): a technology, category `product`.
+    company_products: Vec<Option<Arc<FactValue>>>,
 }
 
 impl Extractor {
@@ -190,6 +194,20 @@ impl Extractor {
                 })
                 .collect(),
             successions: successions(&rules.gazetteer.entries),
+            company_products: rules
+                .gazetteer
+                .entries
+                .iter()
+                .map(|e| {
+                    matches!(&e.kind, EntryKind::Organisation { kind, .. } if kind == "company")
+                        .then(|| {
+                            Arc::new(FactValue::Technology(TechnologyValue {
+                                canonical: Some(e.canonical.clone()),
+                                category: Some("product".to_string()),
+                            }))
+                        })
+                })
+                .collect(),
             name_words: rules
                 .gazetteer
                 .entries
@@ -599,6 +617,25 @@ impl Extractor {
                         o
                     }
                 }
+                // A company written where its product is meant ("went live
+                // with Oracle").
+                (Some(o), None)
+                    if self.company_products[o].is_some()
+                        && used_as_product(text, hit.start, hit.end, &self.lexicon) =>
+                {
+                    out.push(Candidate {
+                        start: hit.start,
+                        end: hit.end,
+                        fact_type: FactType::Technology,
+                        value: self.company_products[o]
+                            .clone()
+                            .expect("a company's product"),
+                        rule: self.entry_facts[o].0.clone(),
+                        priority: 0,
+                        stop: false,
+                    });
+                    continue;
+                }
                 (Some(e), None) | (None, Some(e)) => e,
                 (None, None) => continue,
             };
@@ -847,6 +884,10 @@ pub fn searchable(text: &str) -> Cow<'_, str> {
 /// solution"), or a generic head noun just after it ("the Epic record";
 /// lexicon `generic_heads`).
 fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
+    // "using Northlight’s platform": the company owns what is used.
+    if text[end..].starts_with(['’', '\'']) {
+        return false;
+    }
     let mut from = start.saturating_sub(48);
     while !text.is_char_boundary(from) {
         from += 1;

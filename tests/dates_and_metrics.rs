@@ -627,3 +627,39 @@ fn a_year_inside_a_name_is_no_date() {
         )]
     );
 }
+
+#[test]
+fn labels_numbers_of_names_and_missing_spaces_in_counts() {
+    let unit = |n: u64, unit: &str| json!({"number": n, "qualifier": null, "unit": unit});
+    // A label's number inside the counted phrase belongs to it; a number
+    // in digits before a singular noun is itself a label.
+    assert_eq!(
+        metrics_in("Six Phase 3 Trial Sites opened, each a Wave 2 site."),
+        [(
+            "Six Phase 3 Trial Sites".to_string(),
+            unit(6, "phase 3 trial sites")
+        )]
+    );
+    // Written in words, a number before a singular noun still counts.
+    assert_eq!(
+        metrics_in("It became a three trust, one board group."),
+        [("three trust".to_string(), unit(3, "trust"))]
+    );
+    // Once the document writes "NHS 111", a bare 111 names the service.
+    assert_eq!(
+        metrics_in("NHS 111 was down. It left 111 call handlers idle and 112 nurses too."),
+        [("112 nurses".to_string(), unit(112, "nurses"))]
+    );
+    assert_eq!(
+        metrics_in("The ward had 111 beds."),
+        [("111 beds".to_string(), unit(111, "beds"))]
+    );
+    // A space left out between a grouped number and its noun.
+    assert_eq!(
+        metrics_in("Teams held 52,318consultations in total."),
+        [(
+            "52,318consultations".to_string(),
+            unit(52318, "consultations")
+        )]
+    );
+}

@@ -7,7 +7,8 @@
 
 use super::numbers::{parse_number, Decimal};
 use super::patterns::Slots;
-use crate::fact::{MetricValue, Number, Qualifier};
+use super::Candidate;
+use crate::fact::{FactType, MetricValue, Number, Qualifier};
 use crate::rules::Lexicon;
 use crate::rules::Table;
 use crate::text::{looks_plural, singular};
@@ -156,11 +157,13 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
                 "bare" => None,
                 _ => {
                     // "the G-Cloud 14 framework", "Wave 2 site": a number
-                    // above one before a singular noun is a label ("two
-                    // trust’s teams" is a possessive written for a plural).
+                    // in digits above one before a singular noun is a label
+                    // ("two trust’s teams" is a possessive written for a
+                    // plural; "a two trust merger" is written in words).
                     let unit = noun_unit?;
                     let possessive = slots.text()[end..].starts_with(['’', '\'']);
-                    if n.to_f64() > 1.0 && singular_head(&unit, lexicon) && !possessive {
+                    let digits = raw.starts_with(|c: char| c.is_ascii_digit());
+                    if digits && n.to_f64() > 1.0 && singular_head(&unit, lexicon) && !possessive {
                         return None;
                     }
                     Some(unit)
@@ -363,11 +366,7 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
     let prev_word = words.next().unwrap_or("");
     let word_before = words.next();
     let whole_word = word_before.is_some() || window.len() == before.len();
-    // A time unit after "last", "this", "each" ... ends a date ("last
-    // year 300 patients"); it names nothing.
-    let ends_date = lexicon.contains(Table::TimeUnits, prev_word)
-        && word_before.is_some_and(|w| lexicon.contains(Table::TimeDeterminers, w));
-    if whole_word && !ends_date && lexicon.contains(Table::NameNumbers, prev_word) {
+    if whole_word && names_number(prev_word, word_before, lexicon) {
         return true;
     }
     // At the start of a line: nothing but spaces back to the line break.
@@ -383,6 +382,75 @@ fn excluded_by_context(slots: &Slots<'_>, lexicon: &Lexicon) -> bool {
         a.get(..t.len()).is_some_and(|p| p.eq_ignore_ascii_case(t))
             && !a[t.len()..].starts_with(|c: char| c.is_alphanumeric())
     })
+}
+
+/// Whether a number after `word` (with `before` ahead of it) is part of a
+/// name: `word` is in the lexicon's `name_numbers` ("NHS 111", "Level
+/// 5"), unless it is a time unit after "last", "this", "each" ..., which
+/// ends a date and names nothing ("last year 300 patients").
+fn names_number(word: &str, before: Option<&str>, lexicon: &Lexicon) -> bool {
+    let ends_date = lexicon.contains(Table::TimeUnits, word)
+        && before.is_some_and(|w| lexicon.contains(Table::TimeDeterminers, w));
+    !ends_date && lexicon.contains(Table::NameNumbers, word)
+}
+
+/// The bare figure a count's text starts with: three or more digits and
+/// a space, no separator, qualifier, currency or scale ("111 call
+/// handlers", not "1,250 staff", "£111", "over 111 staff").
+fn leading_figure<'t>(text: &'t str, lexicon: &Lexicon) -> Option<&'t str> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = text[digits..].strip_prefix(' ')?;
+    let next = rest.split(' ').next().unwrap_or(rest);
+    (digits >= 3 && !lexicon.contains(Table::Scales, next)).then(|| &text[..digits])
+}
+
+/// The figures of three or more digits the document writes as part of a
+/// name, after a word of the lexicon's `name_numbers` ("NHS 111"): read
+/// once over the text.
+fn figures_in_names<'t>(text: &'t str, lexicon: &Lexicon) -> Vec<&'t str> {
+    crate::work::examined(text.len());
+    let bytes = text.as_bytes();
+    let mut figures = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(u8::is_ascii_digit) {
+        let start = at + offset;
+        let len = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        at = start + len;
+        let whole = !bytes
+            .get(at)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b',');
+        if len < 3 || !whole || !text[..start].ends_with(' ') {
+            continue;
+        }
+        let mut words = super::tail(&text[..start - 1], 48).rsplit(' ');
+        let word = words.next().unwrap_or("");
+        if names_number(word, words.next(), lexicon) {
+            figures.push(&text[start..at]);
+        }
+    }
+    figures
+}
+
+/// Drops the counts that start with a figure the document writes
+/// elsewhere as part of a name: after "NHS 111", "111 call handlers" are
+/// the service's, not a count of 111.
+pub(super) fn drop_figures_of_names(text: &str, found: &mut Vec<Candidate>, lexicon: &Lexicon) {
+    let figure = |c: &Candidate| {
+        (c.fact_type == FactType::Metric)
+            .then(|| leading_figure(&text[c.start..c.end], lexicon))
+            .flatten()
+    };
+    if !found.iter().any(|c| figure(c).is_some()) {
+        return;
+    }
+    let named = figures_in_names(text, lexicon);
+    if named.is_empty() {
+        return;
+    }
+    found.retain(|c| figure(c).is_none_or(|f| !named.contains(&f)));
 }
 
 /// Cuts a captured noun phrase at the first word that cannot belong to it
@@ -407,6 +475,14 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
         if raw == "and" && joins_modifiers(last_word(&unit), &raws[i + 1..], lexicon) {
             unit.push_str(" and");
             continue;
+        }
+        // "seven Wave 2 Test Beds": a label's number belongs to the phrase
+        // after a capitalised word and before a plural head.
+        if raw.bytes().all(|b| b.is_ascii_digit()) {
+            let after_name = i > 0 && raws[i - 1].starts_with(|c: char| c.is_uppercase());
+            if !(after_name && plural_within(&raws[i + 1..], 3, lexicon)) {
+                break;
+            }
         }
         let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
         // A possessive ends the phrase before its apostrophe ("two trust’s
@@ -508,9 +584,15 @@ fn joins_modifiers(last: &str, after: &[&str], lexicon: &Lexicon) -> bool {
     if looks_plural(last) || lexicon.contains(Table::PluralNouns, last) {
         return false;
     }
+    plural_within(after, 2, lexicon)
+}
+
+/// Whether one of the next `n` words is a plural noun, with only words
+/// of a noun phrase before it.
+fn plural_within(after: &[&str], n: usize, lexicon: &Lexicon) -> bool {
     after
         .iter()
-        .take(2)
+        .take(n)
         .map(|w| w.to_lowercase())
         .take_while(|w| {
             !w.is_empty()

@@ -428,10 +428,11 @@ impl Extractor {
         let Gathering {
             search,
             most,
-            found,
+            mut found,
             products,
             ..
         } = gathering;
+        metrics::drop_figures_of_names(search, &mut found, &self.lexicon);
         let mut kept = keep_longest(found);
         self.second_durations(search, &mut kept);
         self.units_from_context(search, &mut kept);

@@ -504,10 +504,14 @@ mod tests {
                 .iter()
                 .map(|r| ascii_boundaries(&r.pattern))
                 .collect();
-            // With the finders' room for states (the default gives up on
-            // the Unicode classes and falls back to a slow engine).
+            // With the finders' room for states and for the NFA (the
+            // defaults give up on the Unicode classes).
             let general = regex_automata::meta::Builder::new()
-                .configure(regex_automata::meta::Config::new().hybrid_cache_capacity(8 << 20))
+                .configure(
+                    regex_automata::meta::Config::new()
+                        .hybrid_cache_capacity(8 << 20)
+                        .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
+                )
                 .build_many(&patterns)
                 .unwrap();
             let finder = &compiled.finders[Alphabet::Any.index()].finder;

@@ -254,3 +254,23 @@ fn counts_in_a_list_share_their_noun() {
         ]
     );
 }
+
+#[test]
+fn terms_inside_the_names_of_programmes_and_awards_are_no_facts() {
+    let got = facts(
+        "The ICB joined the Secure Hybrid Cloud Programme, won the AI in Primary Care Award, \
+         moved its records to the cloud and rolled out the Ferncast platform.",
+        None,
+    );
+    let summary: Vec<(&str, &str, &str)> = got
+        .iter()
+        .map(|(t, x, r, _)| (t.as_str(), x.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("technology", "cloud", "technologies.tsv"),
+            ("technology", "Ferncast", "tech.used_product"),
+        ]
+    );
+}

@@ -434,6 +434,10 @@ impl Extractor {
         } = gathering;
         metrics::drop_figures_of_names(search, &mut found, &self.lexicon);
         let mut kept = keep_longest(found);
+        kept.retain(|c| {
+            c.fact_type != FactType::Technology
+                || !inside_a_programme_name(search, c.start, c.end, &self.lexicon)
+        });
         self.second_durations(search, &mut kept);
         self.units_from_context(search, &mut kept);
         propagate::propagate(search, &mut kept, &self.lexicon, &self.name_words, most);
@@ -729,6 +733,11 @@ impl Extractor {
                 (m.start, m.end, FactValue::Metric(m.value), 2)
             }
             FactType::Organisation | FactType::Technology => {
+                // A rule captures `veto` where what follows its name makes
+                // the match part of something longer.
+                if slots.get("veto").is_some() {
+                    return None;
+                }
                 let named = slots.range("name");
                 let name = named.clone().unwrap_or(span);
                 let leading: &[Table] = &[Table::OrgLeading];
@@ -994,6 +1003,33 @@ impl Breaks {
         };
         (within(paragraphs), within(sentences))
     }
+}
+
+/// Whether a capitalised technology term stands inside the name of a
+/// programme, fund, award or the like (guideline §6: "AI in Health and
+/// Care Award", "the Hybrid Cloud Programme"): capitalised words, joined
+/// by at most a few small words, run on from it to a last word that the
+/// lexicon's `name_heads` makes no fact.
+fn inside_a_programme_name(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
+    if !text[start..end].starts_with(char::is_uppercase) {
+        return false;
+    }
+    let Some(rest) = head(&text[end..], 96).strip_prefix(' ') else {
+        return false;
+    };
+    let mut last_capitalised = None;
+    for word in rest.split(' ').take(6) {
+        let bare = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if bare.starts_with(char::is_uppercase) {
+            last_capitalised = Some(bare);
+        } else if !matches!(bare, "in" | "and" | "for" | "of" | "the" | "on") {
+            break;
+        }
+        if bare.len() < word.len() {
+            break;
+        }
+    }
+    last_capitalised.is_some_and(|w| lexicon.get(Table::NameHeads, w) == Some("none"))
 }
 
 /// A company name listed among technologies ("using the NHS App, Patient

@@ -67,7 +67,7 @@ fn slots(fact_type: FactType) -> &'static [&'static str] {
             "span", "qual", "num", "scale", "cur", "pct", "plus", "or_more", "num2", "scale2",
             "noun", "per", "ratio_a", "ratio_b", "frac",
         ],
-        FactType::Organisation | FactType::Technology => &["span", "name"],
+        FactType::Organisation | FactType::Technology => &["span", "name", "veto"],
     }
 }
 

@@ -324,3 +324,25 @@ fn a_supplier_is_a_technology_where_it_stands_for_its_product() {
         ]
     );
 }
+
+#[test]
+fn a_supplier_said_to_be_a_platform_is_its_product() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text = "T\n\nLantum is a workforce platform. Lantum wasn\u{2019}t a bolt-on solution \
+                there. Lantum is a UK software company that grew.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let named: Vec<FactType> = analysis
+        .facts
+        .iter()
+        .filter(|f| f.text == "Lantum")
+        .map(|f| f.fact_type)
+        .collect();
+    assert_eq!(
+        named,
+        [
+            FactType::Technology,
+            FactType::Technology,
+            FactType::Organisation
+        ]
+    );
+}

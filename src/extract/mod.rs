@@ -891,8 +891,9 @@ pub fn searchable(text: &str) -> Cow<'_, str> {
 /// product here: a use verb or phrase just before it ("using Lantum",
 /// "went live with Epic"; lexicon `product_cues`, up to three words, an
 /// article between allowed), "as a" just after it ("Lantum as a holistic
-/// solution"), or a generic head noun just after it ("the Epic record";
-/// lexicon `generic_heads`).
+/// solution"), a generic head noun just after it ("the Epic record";
+/// lexicon `generic_heads`), or a copula that says it is one ("Lantum is a
+/// workforce platform", "Rotaflow wasn’t a bolt-on solution").
 fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
     // "using Northlight’s platform": the company owns what is used.
     if text[end..].starts_with(['’', '\'']) {
@@ -930,6 +931,36 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
         .any(|p| after.starts_with(p))
         || lexicon.contains(Table::GenericHeads, next)
         || matches!(next, "record" | "records")
+        || said_to_be_a_product(&text[end..], lexicon)
+}
+
+/// Whether the words after a name say it is a product: "is", "was" (or
+/// their negations), "a"/"an", then a noun phrase of up to five words
+/// whose head is a generic head such as "platform" or "solution" (lexicon
+/// `generic_heads`, "programme" and "scheme" left out): "a UK software
+/// company" is no product.
+fn said_to_be_a_product(after: &str, lexicon: &Lexicon) -> bool {
+    let after = head(after, 80).to_lowercase().replace('\u{2019}', "'");
+    let mut words = after.split(' ').filter(|w| !w.is_empty());
+    let copula = matches!(
+        words.next(),
+        Some("is" | "was" | "isn't" | "wasn't" | "remains")
+    );
+    if !copula || !matches!(words.next(), Some("a" | "an")) {
+        return false;
+    }
+    let mut last = "";
+    for raw in words.take(5) {
+        let word = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if word.is_empty() || lexicon.contains(Table::NounStops, word) {
+            break;
+        }
+        last = word;
+        if word.len() < raw.len() {
+            break;
+        }
+    }
+    lexicon.contains(Table::GenericHeads, last) && !matches!(last, "programme" | "scheme")
 }
 
 /// [`Budget::check_candidates`] over the candidates found so far; when

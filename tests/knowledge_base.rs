@@ -346,3 +346,23 @@ fn a_supplier_said_to_be_a_platform_is_its_product() {
         ]
     );
 }
+
+#[test]
+fn an_ics_with_its_abbreviation_in_brackets_is_one_mention() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text = "T\n\nThe Leicester, Leicestershire and Rutland (LLR) Integrated Care Board \
+                met.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let named: Vec<(&str, String)> = analysis
+        .facts
+        .iter()
+        .map(|f| (f.text.as_str(), f.value.to_json()["canonical"].to_string()))
+        .collect();
+    assert_eq!(
+        named,
+        [(
+            "Leicester, Leicestershire and Rutland (LLR) Integrated Care Board",
+            "\"Leicester, Leicestershire and Rutland\"".to_string()
+        )]
+    );
+}

@@ -274,11 +274,26 @@ impl Gazetteer {
             }
             let mut aliases = names.clone();
             for (_, form) in &forms {
-                if form.contains("{place}") {
-                    aliases.extend(all_places.iter().map(|p| form.replace("{place}", p)));
-                }
-                if form.contains("{abbr}") {
-                    aliases.extend(abbreviations.iter().map(|a| form.replace("{abbr}", a)));
+                // A form with both takes every place with every abbreviation
+                // ("{place} ({abbr}) Integrated Care Board").
+                let places: Vec<String> = if form.contains("{place}") {
+                    all_places
+                        .iter()
+                        .map(|p| form.replace("{place}", p))
+                        .collect()
+                } else {
+                    vec![form.clone()]
+                };
+                for with_place in places {
+                    if with_place.contains("{abbr}") {
+                        aliases.extend(
+                            abbreviations
+                                .iter()
+                                .map(|a| with_place.replace("{abbr}", a)),
+                        );
+                    } else {
+                        aliases.push(with_place);
+                    }
                 }
             }
             let entry = Entry {

@@ -43,6 +43,14 @@ fn facts(text: &str, published: Option<&str>) -> Vec<(String, String, String, Va
         .collect()
 }
 
+/// Facts as (type, text, rule), their values left out.
+fn without_values(facts: &[(String, String, String, Value)]) -> Vec<(&str, &str, &str)> {
+    facts
+        .iter()
+        .map(|(t, x, r, _)| (t.as_str(), x.as_str(), r.as_str()))
+        .collect()
+}
+
 fn row(t: &str, text: &str, rule: &str, value: Value) -> (String, String, String, Value) {
     (t.into(), text.into(), rule.into(), value)
 }
@@ -124,10 +132,7 @@ fn companies_and_products_by_context() {
          are using Scribewell, an ambient voice tool developed by Lyrafield.",
         None,
     );
-    let summary: Vec<(&str, &str, &str)> = got
-        .iter()
-        .map(|(t, x, r, _)| (t.as_str(), x.as_str(), r.as_str()))
-        .collect();
+    let summary = without_values(&got);
     assert_eq!(
         summary,
         vec![
@@ -262,10 +267,7 @@ fn terms_inside_the_names_of_programmes_and_awards_are_no_facts() {
          moved its records to the cloud and rolled out the Ferncast platform.",
         None,
     );
-    let summary: Vec<(&str, &str, &str)> = got
-        .iter()
-        .map(|(t, x, r, _)| (t.as_str(), x.as_str(), r.as_str()))
-        .collect();
+    let summary = without_values(&got);
     assert_eq!(
         summary,
         vec![

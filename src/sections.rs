@@ -283,6 +283,38 @@ pub fn title_line(text: &str) -> Option<&str> {
     (blank_after && headline).then_some(first)
 }
 
+/// The first line of a text when the document's URL names it: a line with
+/// a blank line after it, no longer than a headline, whose words are those
+/// of the URL's last path segment ("…/local-care-direct-and-docobo-work-
+/// together" for "Local Care Direct and Docobo work together."), even
+/// where it ends as a sentence does. A slug of fewer than four words names
+/// nothing.
+pub fn title_line_named_by_url<'t>(text: &'t str, url: &str) -> Option<&'t str> {
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let first = lines.next()?.trim();
+    let blank_after = lines.next().is_some_and(|l| l.trim().is_empty());
+    if !blank_after || first.split_whitespace().nth(HEADLINE_WORDS).is_some() {
+        return None;
+    }
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let segment = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let segment = segment.split('.').next().unwrap_or(segment);
+    let slug: Vec<String> = segment
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let words: Vec<String> = first
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let share = |of: &[String], among: &[String]| {
+        of.iter().filter(|w| among.contains(w)).count() as f64 / of.len().max(1) as f64
+    };
+    (slug.len() >= 4 && share(&slug, &words) >= 0.8 && share(&words, &slug) >= 0.6).then_some(first)
+}
+
 /// Whether a text's first non-empty line can be its title: more text
 /// follows it, and it is no longer than a headline (30 words, the room
 /// [`title_line`] gives).

@@ -227,6 +227,13 @@ impl RawLine {
             }
         }
         if let Some(url) = string_field(record.url, "url").map_err(&fail)? {
+            // A first line that reads as a sentence is still the title
+            // where the URL names it.
+            if doc.title.is_none() {
+                doc.title =
+                    crate::sections::title_line_named_by_url(&doc.text, &url).map(str::to_string);
+                doc.title_in_text = doc.title.is_some();
+            }
             doc.url = Some(url);
         }
         Ok(doc)
@@ -328,6 +335,25 @@ mod tests {
             records[4].as_ref().unwrap_err().to_string(),
             "d.jsonl:6 (id c): missing `text` (or `html`)"
         );
+    }
+
+    #[test]
+    fn a_first_line_the_url_names_is_the_title_even_as_a_sentence() {
+        let records = read(concat!(
+            r#"{"id": "a", "text": "Harbour Health and Eastvale ICB work together on oximetry.\n\nBody.", "url": "https://example.org/news/harbour-health-and-eastvale-icb-work-together-on-oximetry?x=1"}"#,
+            "\n",
+            r#"{"id": "b", "text": "Harbour Health and Eastvale ICB work together on oximetry.\n\nBody.", "url": "https://example.org/news/a-different-story-about-wards"}"#,
+            "\n",
+        ));
+        let a = records[0].as_ref().unwrap();
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Harbour Health and Eastvale ICB work together on oximetry.")
+        );
+        assert!(a.title_in_text);
+        let b = records[1].as_ref().unwrap();
+        assert_eq!(b.title, None);
+        assert!(!b.title_in_text);
     }
 
     #[test]

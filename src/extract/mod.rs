@@ -147,9 +147,10 @@ pub struct Extractor {
     /// The words of the knowledge base's organisation names
     /// ([`propagate::NameWords`]).
     name_words: propagate::NameWords,
-    /// For each company entry with no product entry of its name, the fact
-    /// its name makes where it stands for its product ("went live with
-    /// Oracle"): a technology, category `product`.
+    /// For each company entry (`None` for other entries), the fact its name
+    /// makes where it stands for its product and no product entry of that
+    /// name matched ("went live with Oracle"): a technology, category
+    /// `product`.
     company_products: Vec<Option<Arc<FactValue>>>,
 }
 

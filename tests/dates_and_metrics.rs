@@ -663,3 +663,64 @@ fn labels_numbers_of_names_and_missing_spaces_in_counts() {
         )]
     );
 }
+
+#[test]
+fn a_range_shares_its_scale_only_with_a_short_first_number() {
+    let gbp =
+        |n: u64, upper: u64| json!({"number": n, "qualifier": null, "unit": "GBP", "upper": upper});
+    assert_eq!(
+        metrics_in("Bids of between £250,000 and £2m each, or a £1-3 million pot."),
+        [
+            (
+                "between £250,000 and £2m".to_string(),
+                gbp(250_000, 2_000_000)
+            ),
+            ("£1-3 million".to_string(), gbp(1_000_000, 3_000_000)),
+        ]
+    );
+}
+
+#[test]
+fn a_ratio_ends_before_a_participle_and_a_part_of_a_whole_counts_its_noun() {
+    let ratio = json!({"number": 0.25, "qualifier": "about", "unit": "ratio"});
+    assert_eq!(
+        metrics_in("About one in four were handled by nurses."),
+        [("About one in four".to_string(), ratio)]
+    );
+    assert_eq!(
+        metrics_in("Nearly 2,400 of our members have joined."),
+        [(
+            "Nearly 2,400".to_string(),
+            json!({"number": 2400, "qualifier": "under", "unit": "members"})
+        )]
+    );
+}
+
+#[test]
+fn a_time_unit_with_a_capital_before_a_name_is_no_date() {
+    assert_eq!(
+        dates_in("The 10 Year Health Plan and the Five Year Forward View took two years."),
+        [(
+            "two years".to_string(),
+            json!({"kind": "duration", "value": "P2Y"})
+        )]
+    );
+}
+
+#[test]
+fn a_scheduled_event_in_the_present_points_to_the_coming_month() {
+    let point = |v: &str| json!({"kind": "point", "reference": "published", "value": v});
+    // Published 2025-06-03: a bare month looks back unless the clause
+    // speaks of the future, as the present of a timetable does.
+    assert_eq!(
+        dates_in("The pilot ended in March. Roll-out starts in September."),
+        [
+            ("March".to_string(), point("2025-03")),
+            ("September".to_string(), point("2025-09")),
+        ]
+    );
+    assert_eq!(
+        dates_in("Bids are open, with the round closing on 14 August."),
+        [("14 August".to_string(), point("2025-08-14"))]
+    );
+}

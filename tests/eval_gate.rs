@@ -9,13 +9,13 @@ use std::path::PathBuf;
 mod common;
 use common::{copy_dir, root};
 
-/// Scores reached on tests/gold (13 documents, 1,188 facts; the four
+/// Scores reached on tests/gold (13 documents, 1,181 facts; the four
 /// written for the long tail of real text joined in 2026-12), floored.
 const THRESHOLDS: &[(&str, f64)] = &[
-    ("strict.all.f1", 0.968),
-    ("lenient.all.f1", 0.980),
+    ("strict.all.f1", 0.973),
+    ("lenient.all.f1", 0.982),
     ("lenient.organisation.f1", 0.988),
-    ("lenient.technology.f1", 0.955),
+    ("lenient.technology.f1", 0.961),
     ("lenient.date.f1", 0.985),
     ("lenient.metric.f1", 0.991),
     ("value.date.acc", 0.965),
@@ -28,7 +28,7 @@ const THRESHOLDS: &[(&str, f64)] = &[
 fn extraction_stays_above_the_gate() {
     let gold = eval::load_dir(&root().join("tests/gold")).expect("gold loads");
     assert_eq!(gold.len(), 13);
-    assert_eq!(gold.iter().map(|g| g.facts.len()).sum::<usize>(), 1188);
+    assert_eq!(gold.iter().map(|g| g.facts.len()).sum::<usize>(), 1181);
     let pipeline = Pipeline::load(&root().join("rules")).expect("rules load");
     let predictions =
         eval::predict(&pipeline, &gold, &[root().join("corpus")]).expect("texts found");

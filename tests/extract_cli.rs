@@ -405,7 +405,7 @@ fn eval_scores_a_run_and_compares_two() {
     );
     let json: Value = serde_json::from_slice(&scored.stdout).unwrap();
     assert_eq!(json["missing_documents"].as_array().unwrap().len(), 0);
-    assert_eq!(json["scores"]["count.all.gold"], 1188.0);
+    assert_eq!(json["scores"]["count.all.gold"], 1181.0);
 
     let compared = factmine(&[
         "eval",

@@ -366,3 +366,55 @@ fn an_ics_with_its_abbreviation_in_brackets_is_one_mention() {
         )]
     );
 }
+
+#[test]
+fn a_product_and_the_term_after_it_are_one_technology() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text = "T\n\nThe trust moved its Sunrise electronic patient record to the cloud, \
+                and patients reach the Epic patient portal. Epic said so.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let named: Vec<(FactType, &str, String)> = analysis
+        .facts
+        .iter()
+        .map(|f| {
+            let canonical = f.value.to_json()["canonical"].as_str().unwrap().to_string();
+            (f.fact_type, f.text.as_str(), canonical)
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (
+                FactType::Technology,
+                "Sunrise electronic patient record",
+                "Sunrise EPR".to_string()
+            ),
+            (FactType::Technology, "cloud", "cloud".to_string()),
+            (
+                FactType::Technology,
+                "Epic patient portal",
+                "Epic".to_string()
+            ),
+            (FactType::Organisation, "Epic", "Epic".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn two_named_groups_joined_by_and_are_two_organisations() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text = "T\n\nThe Ashby GP Confederation and Westmere Care Alliance signed up.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let named: Vec<(FactType, &str)> = analysis
+        .facts
+        .iter()
+        .map(|f| (f.fact_type, f.text.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (FactType::Organisation, "Ashby GP Confederation"),
+            (FactType::Organisation, "Westmere Care Alliance"),
+        ]
+    );
+}

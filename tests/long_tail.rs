@@ -136,8 +136,7 @@ fn companies_and_products_by_context() {
     assert_eq!(
         summary,
         vec![
-            ("technology", "Orbitas", "tech.used_product"),
-            ("technology", "EPR", "technologies.tsv"),
+            ("technology", "Orbitas EPR", "tech.used_product"),
             ("organisation", "Medivane", "org.by_cue"),
             ("technology", "Scribewell", "tech.used_product"),
             ("organisation", "Lyrafield", "org.by_cue"),
@@ -273,6 +272,51 @@ fn terms_inside_the_names_of_programmes_and_awards_are_no_facts() {
         vec![
             ("technology", "cloud", "technologies.tsv"),
             ("technology", "Ferncast", "tech.used_product"),
+        ]
+    );
+}
+
+#[test]
+fn what_was_done_with_a_technology_is_not_its_kind() {
+    // A participle before the head says what was done with it: the phrase
+    // is no technology of its own. One that names a kind stays.
+    let got = facts(
+        "It ranks among the most downloaded apps, beside the newly procured software, \
+         while automated appointment booking and connected devices spread.",
+        None,
+    );
+    assert_eq!(
+        without_values(&got),
+        vec![
+            (
+                "technology",
+                "automated appointment booking",
+                "tech.digital_modifier"
+            ),
+            ("technology", "connected devices", "tech.digital_modifier"),
+        ]
+    );
+}
+
+#[test]
+fn where_records_are_kept_and_what_names_a_framework() {
+    let got = facts(
+        "Observations carried on in Nervecentre and robots built on UiPath, after a \
+         contract with Nervecentre. Westmoor Digital Solutions won a place on the \
+         Eastmoor Digital Solutions framework.",
+        None,
+    );
+    assert_eq!(
+        without_values(&got),
+        vec![
+            ("technology", "Nervecentre", "technologies.tsv"),
+            ("technology", "UiPath", "technologies.tsv"),
+            ("organisation", "Nervecentre", "organisations.tsv"),
+            (
+                "organisation",
+                "Westmoor Digital Solutions",
+                "org.company_head"
+            ),
         ]
     );
 }

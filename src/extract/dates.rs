@@ -181,6 +181,20 @@ pub fn year_in_name(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> 
         .any(|&t| lexicon.contains(t, word))
 }
 
+/// Whether a duration ending at `end` is part of a name: its unit written
+/// with a capital and a capitalised word after it ("the 10 Year Health
+/// Plan", "the Five Year Forward View").
+pub fn unit_in_name(text: &str, end: usize, lexicon: &Lexicon) -> bool {
+    let unit = text[..end].rsplit(' ').next().unwrap_or("");
+    let capitalised = |w: &str| w.starts_with(|c: char| c.is_uppercase());
+    capitalised(unit)
+        && unit.chars().skip(1).all(char::is_lowercase)
+        && lexicon.contains(Table::TimeUnits, &unit.to_lowercase())
+        && text[end..]
+            .strip_prefix(' ')
+            .is_some_and(|after| after.starts_with(|c: char| c.is_uppercase()))
+}
+
 /// Whether a duration ending at `end` is an age ("twenty years old", "a
 /// six-month-old service"): ages are not dates.
 pub fn is_age(text: &str, end: usize) -> bool {

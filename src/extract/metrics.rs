@@ -121,13 +121,19 @@ pub fn normalise_metric(kind: &str, slots: &Slots<'_>, lexicon: &Lexicon) -> Opt
             if unscaled && (is_year(raw) || slots.get("num2").is_some_and(is_year)) {
                 return None;
             }
-            // "£1-2 million": a scale written once, after the range, applies to both ends.
-            let scale = scale_of(slots.get("scale").or(slots.get("scale2")), lexicon)?;
             // "a million": "a" is one of the scale.
             let n = if raw.eq_ignore_ascii_case("a") && slots.get("scale").is_some() {
                 Decimal::int(1)
             } else {
                 parse_number(raw, lexicon)?
+            };
+            // "£1-2 million", "from 60 to 40 million": a scale written once,
+            // after the range, applies to both ends; not to a number written
+            // out in full ("between £500,000 and £3m").
+            let scale = match slots.get("scale") {
+                Some(own) => scale_of(Some(own), lexicon)?,
+                None if n.to_f64() < 1000.0 => scale_of(slots.get("scale2"), lexicon)?,
+                None => scale_of(None, lexicon)?,
             };
             let n = n.checked_mul(scale)?;
             if let Some(n2) = slots.get("num2") {
@@ -545,6 +551,12 @@ fn counted_noun(noun: &str, lexicon: &Lexicon) -> Option<(String, usize)> {
     }
     let first = unit.split(' ').next().filter(|w| !w.is_empty())?;
     if lexicon.contains(Table::TimeUnits, first) || lexicon.contains(Table::Scales, first) {
+        return None;
+    }
+    // A participle or adverb alone is no noun ("one in three handled by a
+    // pharmacist").
+    let lone = first.len() == unit.len();
+    if lone && is_participle_or_adverb(first) && !lexicon.contains(Table::NounWords, first) {
         return None;
     }
     Some((unit, kept_end))

@@ -445,6 +445,7 @@ impl Extractor {
         check_candidates(budget, "propagating names", &kept)?;
         kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
+        join_products_and_terms(search, &mut kept);
         Ok(kept)
     }
 
@@ -714,6 +715,7 @@ impl Extractor {
                         && speaks_of_future(text, span.start, &self.lexicon),
                 };
                 if dates::year_in_name(text, span.start, span.end, &self.lexicon)
+                    || dates::unit_in_name(text, span.end, &self.lexicon)
                     || dates::is_age(text, span.end)
                 {
                     return None;
@@ -758,6 +760,7 @@ impl Extractor {
                 let name = &text[start..end];
                 if named.is_some() && self.lexicon.contains(Table::NameStops, name)
                     || named.is_some() && is_compound_adjective(name)
+                    || fact_type == FactType::Organisation && names_an_undertaking(text, end)
                 {
                     return None;
                 }
@@ -785,6 +788,42 @@ impl Extractor {
             stop: false,
         })
     }
+}
+
+/// Joins a product and the glossary term written right after it into one
+/// technology, the product's, credited to the rule that found the product
+/// ("its MEDITECH EPR", "the Harbourline patient portal"; guideline §6 "the
+/// Oracle Health EPR"): a technology whose canonical name is a proper name,
+/// one space, then one whose canonical name is a term in lower case.
+/// `kept` stays sorted by start.
+fn join_products_and_terms(text: &str, kept: &mut Vec<Candidate>) {
+    let canonical_starts = |c: &Candidate, upper: bool| match &*c.value {
+        FactValue::Technology(TechnologyValue {
+            canonical: Some(name),
+            ..
+        }) => name
+            .chars()
+            .next()
+            .is_some_and(|first| first.is_uppercase() == upper && first.is_alphabetic()),
+        _ => false,
+    };
+    let joins = |a: &Candidate, b: &Candidate| {
+        a.end + 1 == b.start
+            && text.as_bytes()[a.end] == b' '
+            && canonical_starts(a, true)
+            && canonical_starts(b, false)
+    };
+    if !kept.windows(2).any(|pair| joins(&pair[0], &pair[1])) {
+        return;
+    }
+    let mut joined: Vec<Candidate> = Vec::with_capacity(kept.len());
+    for c in kept.drain(..) {
+        match joined.last_mut() {
+            Some(product) if joins(product, &c) => product.end = c.end,
+            _ => joined.push(c),
+        }
+    }
+    *kept = joined;
 }
 
 /// For each entry that ceased, its line of succession: the day each body
@@ -892,8 +931,8 @@ pub fn searchable(text: &str) -> Cow<'_, str> {
 /// product here: a use verb or phrase just before it ("using Lantum",
 /// "went live with Epic"; lexicon `product_cues`, up to three words, an
 /// article between allowed), "as a" just after it ("Lantum as a holistic
-/// solution"), a generic head noun just after it ("the Epic record";
-/// lexicon `generic_heads`), or a copula that says it is one ("Lantum is a
+/// solution"), a generic head noun, "record" or "data" just after it ("the
+/// Epic record", "our Epic data"; lexicon `generic_heads`), or a copula that says it is one ("Lantum is a
 /// workforce platform", "Rotaflow wasn’t a bolt-on solution").
 fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
     // "using Northlight’s platform": the company owns what is used.
@@ -931,7 +970,7 @@ fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> b
         .iter()
         .any(|p| after.starts_with(p))
         || lexicon.contains(Table::GenericHeads, next)
-        || matches!(next, "record" | "records")
+        || matches!(next, "record" | "records" | "data")
         || said_to_be_a_product(&text[end..], lexicon)
 }
 
@@ -1064,6 +1103,27 @@ fn inside_a_programme_name(text: &str, start: usize, end: usize, lexicon: &Lexic
     last_capitalised.is_some_and(|w| lexicon.get(Table::NameHeads, w) == Some("none"))
 }
 
+/// Whether a name found by a pattern is followed by a word that makes it
+/// the name of a framework, programme, fund, scheme or award ("the Clinical
+/// Digital Solutions framework"): such names are no facts (guideline §6).
+fn names_an_undertaking(text: &str, end: usize) -> bool {
+    const UNDERTAKINGS: [&str; 8] = [
+        "framework",
+        "programme",
+        "program",
+        "fund",
+        "scheme",
+        "award",
+        "awards",
+        "initiative",
+    ];
+    let next = text[end..]
+        .strip_prefix(' ')
+        .and_then(|after| after.split(|c: char| !c.is_alphabetic()).next())
+        .unwrap_or("");
+    UNDERTAKINGS.contains(&next)
+}
+
 /// A company name listed among technologies ("using the NHS App, Patient
 /// Knows Best and peak flow devices") or standing just before one ("the
 /// Docobo remote monitoring app") is read as its product: a kept company
@@ -1163,7 +1223,8 @@ fn trim_leading(
 
 /// A technology phrase without the words before its last article,
 /// preposition, conjunction, verb (lexicons `tech_leading` and
-/// `noun_stops`) or adverb in -ly: "approaches to remote triage" is "remote triage". `None`
+/// `noun_stops`), adverb in -ly or participle of what was done with it
+/// ([`done_to_it`]): "approaches to remote triage" is "remote triage". `None`
 /// when one word is left after dropping, or when a small word stands
 /// inside what is left ("remote technology for monitoring"; "and" between
 /// two modifiers excepted: "data and analytics platform").
@@ -1173,6 +1234,7 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
             || lexicon.contains(Table::NounStops, w)
             // An adverb ("newly"), not a name ("Westly").
             || w.ends_with("ly") && w.starts_with(|c: char| c.is_lowercase())
+            || done_to_it(w, lexicon)
     };
     let words: Vec<(usize, &str)> = text[start..end]
         .split(' ')
@@ -1204,6 +1266,18 @@ fn tech_phrase(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> Optio
         !(small_word || inner_plural || joins_plural)
     });
     inner_ok.then_some((words[first].0, end))
+}
+
+/// Whether a word before a technology is a participle that says what was
+/// done with it ("the most downloaded apps", "newly procured software")
+/// rather than what kind it is: lower-case letters in -ed (not -eed:
+/// "speed"), not one of lexicon `tech_participles` ("automated").
+fn done_to_it(w: &str, lexicon: &Lexicon) -> bool {
+    w.len() >= 5
+        && w.ends_with("ed")
+        && !w.ends_with("eed")
+        && w.bytes().all(|b| b.is_ascii_lowercase())
+        && !lexicon.contains(Table::TechParticiples, w)
 }
 
 /// What "the number of ..." earlier in its sentence counts: the words
@@ -1332,12 +1406,12 @@ pub fn resolve(found: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
-/// [`resolve`] with the stop phrases that won their spans still in, so
-/// that later steps leave their text alone.
 /// The rule a duration's second figure written without its unit is
 /// credited to ([`Extractor::second_durations`]).
 const SECOND_DURATION_RULE: &str = "date.second_figure";
 
+/// [`resolve`] with the stop phrases that won their spans still in, so
+/// that later steps leave their text alone.
 fn keep_longest(mut found: Vec<Candidate>) -> Vec<Candidate> {
     // Longest first, then by priority and start; equal ones keep their
     // order (the sort is stable).

@@ -52,6 +52,9 @@ pub enum Table {
     OrgLeading,
     /// Words before a technology that are not part of it.
     TechLeading,
+    /// Participles in -ed that name a kind of technology ("automated"),
+    /// kept where other such words before one are dropped.
+    TechParticiples,
     /// Words that make a trust's bare name distinctive.
     OrgNameWords,
     /// What the last word of a bracket-defined name makes it.
@@ -71,7 +74,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order they are loaded.
-    pub const ALL: [Table; 26] = [
+    pub const ALL: [Table; 27] = [
         Table::Numbers,
         Table::Scales,
         Table::Fractions,
@@ -91,6 +94,7 @@ impl Table {
         Table::ProductCues,
         Table::OrgLeading,
         Table::TechLeading,
+        Table::TechParticiples,
         Table::OrgNameWords,
         Table::NameHeads,
         Table::NameStops,
@@ -122,6 +126,7 @@ impl Table {
             Table::ProductCues => "product_cues",
             Table::OrgLeading => "org_leading",
             Table::TechLeading => "tech_leading",
+            Table::TechParticiples => "tech_participles",
             Table::OrgNameWords => "org_name_words",
             Table::NameHeads => "name_heads",
             Table::NameStops => "name_stops",

@@ -418,3 +418,37 @@ fn two_named_groups_joined_by_and_are_two_organisations() {
         ]
     );
 }
+
+#[test]
+fn the_first_of_two_names_sharing_their_last_word_is_a_mention() {
+    let pipeline = Pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let text = "T\n\nWards at Gloucestershire Royal and Cheltenham General Hospital went \
+                paperless, as did Airedale and Bradford Royal Infirmary.\n";
+    let analysis = pipeline.analyse(&Document::from_text("t", "t.txt", text.into()));
+    let named: Vec<(&str, String)> = analysis
+        .facts
+        .iter()
+        .map(|f| {
+            let canonical = f.value.to_json()["canonical"].as_str().unwrap().to_string();
+            (f.text.as_str(), canonical)
+        })
+        .collect();
+    // "Airedale" names no body with "Royal Infirmary" after it.
+    assert_eq!(
+        named,
+        [
+            (
+                "Gloucestershire Royal",
+                "Gloucestershire Royal Hospital".to_string()
+            ),
+            (
+                "Cheltenham General Hospital",
+                "Cheltenham General Hospital".to_string()
+            ),
+            (
+                "Bradford Royal Infirmary",
+                "Bradford Royal Infirmary".to_string()
+            ),
+        ]
+    );
+}

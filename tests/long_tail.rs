@@ -320,3 +320,21 @@ fn where_records_are_kept_and_what_names_a_framework() {
         ]
     );
 }
+
+#[test]
+fn a_product_runs_on_into_the_name_of_its_module() {
+    let got = facts(
+        "Wards now use CareFlow Vitals at night, at an estimated £2m, and the \
+         Westmoor Health app in March.",
+        None,
+    );
+    assert_eq!(
+        without_values(&got),
+        vec![
+            ("technology", "CareFlow Vitals", "tech.used_product"),
+            ("metric", "£2m", "metric.money"),
+            ("technology", "Westmoor Health", "tech.named_before_kind"),
+            ("date", "March", "date.month"),
+        ]
+    );
+}

@@ -29,6 +29,9 @@ pub struct Hit {
 pub struct GazetteerMatcher {
     automaton: AhoCorasick,
     patterns: Vec<(String, Vec<(usize, CaseRule)>)>,
+    /// Each pattern's index by its text in ASCII lower case, for names a
+    /// document writes only in part ([`GazetteerMatcher::name`]).
+    by_text: HashMap<String, usize>,
 }
 
 impl GazetteerMatcher {
@@ -58,9 +61,30 @@ impl GazetteerMatcher {
             .map_err(|e| {
                 RuleError::file(dir, format!("cannot build the gazetteer automaton: {e}"))
             })?;
+        let by_text = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, (t, _))| (t.to_ascii_lowercase(), i))
+            .collect();
         Ok(GazetteerMatcher {
             automaton,
             patterns,
+            by_text,
+        })
+    }
+
+    /// The hit `name` would make as a whole, were it written in a text: an
+    /// alias of some entry, in a case the entry's rule accepts. `start` and
+    /// `end` are the offsets the hit is given.
+    pub fn name(&self, name: &str, start: usize, end: usize) -> Option<Hit> {
+        let &pattern = self.by_text.get(&name.to_ascii_lowercase())?;
+        let (alias, entries) = &self.patterns[pattern];
+        let accepted = accepted_by(alias, entries, name);
+        (accepted != 0).then_some(Hit {
+            start,
+            end,
+            pattern,
+            accepted,
         })
     }
 
@@ -98,12 +122,7 @@ impl GazetteerMatcher {
             }
             let pattern = m.pattern().as_usize();
             let (alias, entries) = &self.patterns[pattern];
-            let found = &text[start..end];
-            let accepted = entries
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, case))| case.accepts(alias, found))
-                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            let accepted = accepted_by(alias, entries, &text[start..end]);
             if accepted != 0 {
                 hits.push(Hit {
                     start,
@@ -117,6 +136,15 @@ impl GazetteerMatcher {
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         hits
     }
+}
+
+/// Which of an alias's entries accept it written as `found`, a bit each.
+fn accepted_by(alias: &str, entries: &[(usize, CaseRule)], found: &str) -> u64 {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, case))| case.accepts(alias, found))
+        .fold(0u64, |bits, (i, _)| bits | 1 << i)
 }
 
 /// The most entries one alias may name (a hit keeps a bit for each).

@@ -445,6 +445,7 @@ impl Extractor {
         check_candidates(budget, "propagating names", &kept)?;
         kept.retain(|c| !c.stop);
         read_products_in_lists(search, &mut kept, products);
+        self.extend_products_by_name_words(search, &mut kept);
         join_products_and_terms(search, &mut kept);
         Ok(kept)
     }
@@ -579,7 +580,9 @@ impl Extractor {
     ) -> (Vec<Candidate>, Vec<Candidate>) {
         let mut out = Vec::new();
         let mut products = Vec::new();
-        for hit in self.gazetteer.find(text, most.saturating_add(1)) {
+        let mut hits = self.gazetteer.find(text, most.saturating_add(1));
+        self.add_first_of_shared_names(text, &mut hits);
+        for hit in hits {
             let kind_of = |e: &usize| &self.entries[*e].kind;
             if let Some(stop) = self
                 .gazetteer
@@ -670,6 +673,104 @@ impl Extractor {
             });
         }
         (out, products)
+    }
+
+    /// Extends a product by the capitalised words written right after it
+    /// that name its edition or module ("CareFlow Vitals", "Docobo Web"):
+    /// one or two words of a capital and small letters, no month or
+    /// weekday, then a word in small letters, punctuation or the end, and
+    /// no other fact among them.
+    fn extend_products_by_name_words(&self, text: &str, kept: &mut [Candidate]) {
+        let title_word = |w: &str| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && chars.as_str().len() >= 2
+                && chars.all(|c| c.is_ascii_lowercase())
+                && ![Table::Months, Table::Weekdays]
+                    .iter()
+                    .any(|&t| self.lexicon.contains(t, &w.to_ascii_lowercase()))
+        };
+        for i in 0..kept.len() {
+            if !proper_technology(&kept[i]) {
+                continue;
+            }
+            let next_start = kept.get(i + 1).map_or(text.len(), |c| c.start);
+            let mut end = kept[i].end;
+            let mut added = 0;
+            while added < 2 {
+                let Some(rest) = text[end..].strip_prefix(' ') else {
+                    break;
+                };
+                let word_len = rest
+                    .find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(rest.len());
+                if word_len == 0
+                    || !title_word(&rest[..word_len])
+                    || end + 1 + word_len > next_start
+                {
+                    break;
+                }
+                end += 1 + word_len;
+                added += 1;
+            }
+            let after = text[end..].strip_prefix(' ');
+            let ends_there = after.is_none_or(|a| !a.starts_with(|c: char| c.is_uppercase()));
+            if added > 0 && ends_there {
+                kept[i].end = end;
+            }
+        }
+    }
+
+    /// Adds the first of two organisations' names that share their last
+    /// words, written once after the second ("Gloucestershire Royal and
+    /// Cheltenham General Hospital"): one to three capitalised words before
+    /// " and " an organisation's name starts right after, which with that
+    /// name's last words are another name the knowledge base holds. `hits`
+    /// stays in order of start.
+    fn add_first_of_shared_names(&self, text: &str, hits: &mut Vec<Hit>) {
+        let is_org = |hit: &Hit| {
+            self.gazetteer
+                .entries(hit)
+                .any(|e| matches!(self.entries[e].kind, EntryKind::Organisation { .. }))
+        };
+        let mut added = Vec::new();
+        for hit in hits.iter() {
+            let Some(before) = text[..hit.start].strip_suffix(" and ") else {
+                continue;
+            };
+            if !is_org(hit) {
+                continue;
+            }
+            // Where each of the capitalised words before " and " starts,
+            // nearest first.
+            let mut starts = Vec::new();
+            let mut from = before.len();
+            while starts.len() < 3 {
+                let start = before[..from].rfind(' ').map_or(0, |i| i + 1);
+                if !before[start..from].starts_with(char::is_uppercase) {
+                    break;
+                }
+                starts.push(start);
+                if start == 0 {
+                    break;
+                }
+                from = start - 1;
+            }
+            let name = &text[hit.start..hit.end];
+            let shared = name.match_indices(' ').map(|(i, _)| &name[i..]).rev();
+            let first = shared.flat_map(|tail| starts.iter().rev().map(move |&s| (s, tail)));
+            let found = first.filter_map(|(start, tail)| {
+                let words = &before[start..];
+                self.gazetteer
+                    .name(&format!("{words}{tail}"), start, before.len())
+                    .filter(is_org)
+            });
+            added.extend(found.take(1));
+        }
+        if !added.is_empty() {
+            hits.extend(added);
+            hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        }
     }
 
     /// Normalises one pattern match into a candidate, or rejects it.
@@ -797,20 +898,10 @@ impl Extractor {
 /// one space, then one whose canonical name is a term in lower case.
 /// `kept` stays sorted by start.
 fn join_products_and_terms(text: &str, kept: &mut Vec<Candidate>) {
-    let canonical_starts = |c: &Candidate, upper: bool| match &*c.value {
-        FactValue::Technology(TechnologyValue {
-            canonical: Some(name),
-            ..
-        }) => name
-            .chars()
-            .next()
-            .is_some_and(|first| first.is_uppercase() == upper && first.is_alphabetic()),
-        _ => false,
-    };
     let joins = |a: &Candidate, b: &Candidate| {
         a.end + 1 == b.start
             && text.as_bytes()[a.end] == b' '
-            && canonical_starts(a, true)
+            && proper_technology(a)
             && canonical_starts(b, false)
     };
     if !kept.windows(2).any(|pair| joins(&pair[0], &pair[1])) {
@@ -824,6 +915,27 @@ fn join_products_and_terms(text: &str, kept: &mut Vec<Candidate>) {
         }
     }
     *kept = joined;
+}
+
+/// Whether a candidate is a technology whose canonical name starts with a
+/// capital (`upper`) or a small letter: a product or a glossary term.
+fn canonical_starts(c: &Candidate, upper: bool) -> bool {
+    match &*c.value {
+        FactValue::Technology(TechnologyValue {
+            canonical: Some(name),
+            ..
+        }) => name
+            .chars()
+            .next()
+            .is_some_and(|first| first.is_uppercase() == upper && first.is_alphabetic()),
+        _ => false,
+    }
+}
+
+/// Whether a candidate is a named product: a technology whose canonical
+/// name is a proper name.
+fn proper_technology(c: &Candidate) -> bool {
+    canonical_starts(c, true)
 }
 
 /// For each entry that ceased, its line of succession: the day each body

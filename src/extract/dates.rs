@@ -186,10 +186,9 @@ pub fn year_in_name(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> 
 /// Plan", "the Five Year Forward View").
 pub fn unit_in_name(text: &str, end: usize, lexicon: &Lexicon) -> bool {
     let unit = text[..end].rsplit(' ').next().unwrap_or("");
-    let capitalised = |w: &str| w.starts_with(|c: char| c.is_uppercase());
-    capitalised(unit)
+    unit.starts_with(|c: char| c.is_uppercase())
         && unit.chars().skip(1).all(char::is_lowercase)
-        && lexicon.contains(Table::TimeUnits, &unit.to_lowercase())
+        && lexicon.contains(Table::TimeUnits, unit)
         && text[end..]
             .strip_prefix(' ')
             .is_some_and(|after| after.starts_with(|c: char| c.is_uppercase()))

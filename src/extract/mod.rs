@@ -688,7 +688,7 @@ impl Extractor {
                 && chars.all(|c| c.is_ascii_lowercase())
                 && ![Table::Months, Table::Weekdays]
                     .iter()
-                    .any(|&t| self.lexicon.contains(t, &w.to_ascii_lowercase()))
+                    .any(|&t| self.lexicon.contains(t, w))
         };
         for i in 0..kept.len() {
             if !proper_technology(&kept[i]) {
@@ -1044,8 +1044,9 @@ pub fn searchable(text: &str) -> Cow<'_, str> {
 /// "went live with Epic"; lexicon `product_cues`, up to three words, an
 /// article between allowed), "as a" just after it ("Lantum as a holistic
 /// solution"), a generic head noun, "record" or "data" just after it ("the
-/// Epic record", "our Epic data"; lexicon `generic_heads`), or a copula that says it is one ("Lantum is a
-/// workforce platform", "Rotaflow wasn’t a bolt-on solution").
+/// Epic record", "our Epic data"; lexicon `generic_heads`), or a copula
+/// that says it is one ("Lantum is a workforce platform", "Rotaflow wasn’t
+/// a bolt-on solution").
 fn used_as_product(text: &str, start: usize, end: usize, lexicon: &Lexicon) -> bool {
     // "using Northlight’s platform": the company owns what is used.
     if text[end..].starts_with(['’', '\'']) {
